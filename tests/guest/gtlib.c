@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "gtlib.h"
+
+long long gt_vmstat(const char *key)
+{
+	char name[128];
+	long long val, ret = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%127s %lld", name, &val) == 2) {
+		if (!strcmp(name, key)) {
+			ret = val;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Node counters are batched per cpu; stat_refresh folds them so that the
+ * values read next are exact.
+ */
+static void gt_vmstat_refresh(void)
+{
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, "1", 1) != 1)
+			perror("stat_refresh");
+		close(fd);
+	}
+}
+
+void gt_pincount(struct gt_pincount *pc)
+{
+	gt_vmstat_refresh();
+	pc->acquired = gt_vmstat("nr_foll_pin_acquired");
+	pc->released = gt_vmstat("nr_foll_pin_released");
+}
+
+bool gt_kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}
+
+int gtp_open(void)
+{
+	return open(GTP_DEVICE, O_RDWR | O_CLOEXEC);
+}
+
+int gtp_pin(int fd, void *addr, unsigned int nr, unsigned int method,
+	    unsigned int flags, struct gtp_pin *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->addr = (unsigned long)addr;
+	p->nr_pages = nr;
+	p->method = method;
+	p->flags = flags;
+	return ioctl(fd, GTP_IOC_PIN, p) ? -errno : 0;
+}
+
+int gtp_release(int fd, unsigned int id, unsigned int how)
+{
+	struct gtp_release r = { .id = id, .how = how };
+
+	return ioctl(fd, GTP_IOC_RELEASE, &r) ? -errno : 0;
+}
+
+int gtp_query(int fd, unsigned int id, struct gtp_page_info *info,
+	      unsigned int nr)
+{
+	struct gtp_query q = {
+		.id = id, .nr = nr, .info = (unsigned long)info,
+	};
+
+	return ioctl(fd, GTP_IOC_QUERY, &q) ? -errno : (int)q.nr;
+}
+
+void *gt_anon(size_t nr)
+{
+	void *p = mmap(NULL, nr * GT_PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, nr * GT_PAGE, MADV_NOHUGEPAGE);
+	memset(p, 0x5a, nr * GT_PAGE);
+	return p;
+}
+
+bool gt_on_ext4(const char *path)
+{
+	char dir[4096];
+	struct statfs sf;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	return !statfs(dirname(dir), &sf) && sf.f_type == EXT4_SUPER_MAGIC;
+}
+
+void *gt_file_shared(const char *path, size_t nr, int *fdp)
+{
+	size_t len = nr * GT_PAGE;
+	char *buf;
+	void *p;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return NULL;
+	buf = malloc(len);
+	if (!buf)
+		goto fail;
+	memset(buf, 0xa5, len);
+	if (write(fd, buf, len) != (ssize_t)len || fsync(fd)) {
+		free(buf);
+		goto fail;
+	}
+	free(buf);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		goto fail;
+	/* Fault every page in, writable, before any pin. */
+	for (size_t i = 0; i < nr; i++)
+		((volatile char *)p)[i * GT_PAGE] = 0x3c;
+	*fdp = fd;
+	return p;
+fail:
+	close(fd);
+	return NULL;
+}
+
+const char *gtp_method_name(unsigned int method)
+{
+	static const char * const names[GTP_METHOD_MAX] = {
+		[GTP_PIN_FAST] = "pin_user_pages_fast",
+		[GTP_PIN] = "pin_user_pages",
+		[GTP_PIN_UNLOCKED] = "pin_user_pages_unlocked",
+		[GTP_PIN_REMOTE] = "pin_user_pages_remote",
+		[GTP_GET_FAST] = "get_user_pages_fast",
+		[GTP_GET_FAST_ONLY] = "get_user_pages_fast_only",
+		[GTP_GET] = "get_user_pages",
+		[GTP_GET_UNLOCKED] = "get_user_pages_unlocked",
+		[GTP_GET_REMOTE] = "get_user_pages_remote",
+	};
+
+	return method < GTP_METHOD_MAX && names[method] ? names[method] : "?";
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the guest test programs: the kernel's own pin
+ * counters, the test driver, and kernel version checks.
+ */
+#ifndef _GT_GTLIB_H
+#define _GT_GTLIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../driver/gup_test_pin.h"
+
+#define GT_PAGE		4096UL
+
+struct gt_pincount {
+	long long acquired;	/* nr_foll_pin_acquired */
+	long long released;	/* nr_foll_pin_released */
+};
+
+/* A /proc/vmstat value, or -1 if the key is missing. */
+long long gt_vmstat(const char *key);
+void gt_pincount(struct gt_pincount *pc);
+
+/* True if the running kernel is at least major.minor. */
+bool gt_kernel_at_least(int major, int minor);
+
+int gtp_open(void);
+/* Fills p->result and p->id; returns the ioctl's result (0 or -errno). */
+int gtp_pin(int fd, void *addr, unsigned int nr, unsigned int method,
+	    unsigned int flags, struct gtp_pin *p);
+int gtp_release(int fd, unsigned int id, unsigned int how);
+/* Number of pages in the set, or -errno; fills up to nr entries. */
+int gtp_query(int fd, unsigned int id, struct gtp_page_info *info,
+	      unsigned int nr);
+
+/* mmap nr anonymous pages, THP off, every page written. */
+void *gt_anon(size_t nr);
+/* True if the directory holding path is on ext4. */
+bool gt_on_ext4(const char *path);
+/* A file of nr pages filled with data, mapped MAP_SHARED. */
+void *gt_file_shared(const char *path, size_t nr, int *fdp);
+
+const char *gtp_method_name(unsigned int method);
+
+#endif /* _GT_GTLIB_H */

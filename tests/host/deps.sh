@@ -1,0 +1,33 @@
+#!/bin/bash
+# Install the Debian packages the build, the VM tests and the demo need.
+# Only missing packages are installed, so a second run costs a dpkg query.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+pkgs=(
+	# module and test-driver builds against the extracted headers
+	gcc make libc6-dev libelf-dev dwarves kmod
+	# fetching and unpacking the kernels
+	apt-utils dpkg-dev xz-utils zstd
+	# the guest: QEMU under TCG, a busybox initramfs, an ext4 disk
+	qemu-system-x86 busybox-static cpio e2fsprogs
+	# static guest test programs
+	liburing-dev libibverbs-dev ibverbs-providers iproute2
+	# checkpatch
+	perl
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "install ok installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+gt_log "installing: ${missing[*]}"
+gt_root apt-get update -qq
+gt_root env DEBIAN_FRONTEND=noninteractive \
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,40 @@
+# Shared helpers for the host-side scripts. Source it; do not run it.
+# shellcheck shell=bash
+
+GT_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+GT_CACHE=${GT_CACHE:-$GT_TOP/.cache}
+GT_BUILD=${GT_BUILD:-$GT_TOP/build}
+GT_KCONF=$GT_TOP/tests/kernels.conf
+GT_RESOLVED=$GT_CACHE/kernels/resolved
+
+gt_log() { printf '[gup_track] %s\n' "$*" >&2; }
+gt_die() { printf '[gup_track] error: %s\n' "$*" >&2; exit 1; }
+
+# Run as root, through sudo when we are not.
+gt_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo "$@"
+	else
+		gt_die "need root for: $* (install sudo or run as root)"
+	fi
+}
+
+# Names of the matrix lines, in file order.
+gt_kernel_names() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$GT_KCONF" | awk '{ print $1 }'
+}
+
+# "<name> <abi> <version>" for a resolved matrix line.
+gt_resolved() {
+	[ -f "$GT_RESOLVED" ] || gt_die "kernels not set up: run tests/host/setup-kernels.sh"
+	awk -v n="$1" '$1 == n { print; found = 1 } END { exit !found }' \
+		"$GT_RESOLVED" || gt_die "kernel line '$1' is not in $GT_RESOLVED"
+}
+
+gt_abi() { gt_resolved "$1" | awk '{ print $2 }'; }
+
+# Root of the extracted image, headers and kbuild packages of one ABI.
+gt_kroot() { printf '%s/kernels/%s/root\n' "$GT_CACHE" "$1"; }
+gt_kdir() { printf '%s/usr/src/linux-headers-%s\n' "$(gt_kroot "$1")" "$1"; }

@@ -1,0 +1,38 @@
+#!/bin/bash
+# Boot one matrix kernel in QEMU (TCG: nested KVM does not work here) with
+# its test initramfs and a fresh virtio disk, and wait for it to power off.
+# Writes build/<abi>/<mode>/{console.log,ktap.log}; prints that directory.
+#
+# usage: run-vm.sh NAME MODE [ONLY]
+#   MODE  tests | demo        ONLY  comma-separated test names
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+name=$1 mode=$2 only=${3:-}
+abi=$(gt_abi "$name")
+kroot=$(gt_kroot "$abi")
+out=$GT_BUILD/$abi
+run=$out/$mode
+timeout=${GT_VM_TIMEOUT:-900}
+
+rm -rf "$run"
+mkdir -p "$run"
+truncate -s 256M "$run/disk.img"
+
+append="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 gtt.mode=$mode"
+[ -z "$only" ] || append="$append gtt.only=$only"
+
+rc=0
+timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
+	-accel tcg -cpu max -smp 2 -m 1536 \
+	-display none -monitor none -no-reboot \
+	-kernel "$kroot/boot/vmlinuz-$abi" \
+	-initrd "$out/initramfs.cpio" \
+	-append "$append" \
+	-serial "file:$run/console.log" \
+	-serial "file:$run/ktap.log" \
+	-drive "file=$run/disk.img,if=virtio,format=raw" \
+	-nic user,model=e1000 </dev/null >"$run/qemu.log" 2>&1 || rc=$?
+rm -f "$run/disk.img"
+echo "$rc" >"$run/qemu.rc"
+printf '%s\n' "$run"

@@ -1,0 +1,97 @@
+#!/bin/bash
+# Resolve every line of tests/kernels.conf to the newest Debian ABI, fetch its
+# image, headers, headers-common and kbuild packages, and unpack them into
+# .cache/kernels/<abi>/root so that modules build and the kernel boots
+# without installing anything system-wide. A second run only re-resolves.
+#
+# usage: setup-kernels.sh [name ...]     (default: every line)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$GT_CACHE/kernels"
+updated=0
+
+newest_image() {
+	apt-cache search --names-only "$1" | awk '{ print $1 }' | sort -V | tail -n 1
+}
+
+resolve() {
+	local name=$1 re pkg
+	re=$(sed -e 's/#.*//' "$GT_KCONF" | awk -v n="$name" '$1 == n { print $2 }')
+	[ -n "$re" ] || gt_die "no kernel line '$name' in $GT_KCONF"
+	pkg=$(newest_image "$re")
+	if [ -z "$pkg" ] && [ $updated -eq 0 ]; then
+		gt_log "no package matches $re; running apt-get update"
+		gt_root apt-get update -qq
+		updated=1
+		pkg=$(newest_image "$re")
+	fi
+	[ -n "$pkg" ] || gt_die "no package in apt matches $re (kernel line $name)"
+	printf '%s\n' "$pkg"
+}
+
+pkg_field() {
+	apt-cache show --no-all-versions "$1" | awk -v f="$2:" '$1 == f { sub(/^[^:]*: */, ""); print; exit }'
+}
+
+# Make the headers tree position-independent: the Makefile includes the
+# common tree by an absolute path, and a few symlinks may be absolute.
+relocate_headers() {
+	local root=$1 abi=$2 kdir link target rel
+	kdir=$root/usr/src/linux-headers-$abi
+	sed -i -e 's|^include /usr/src/|include ../|' "$kdir/Makefile"
+	find "$root/usr" -type l -lname '/*' | while read -r link; do
+		target=$(readlink "$link")
+		rel=$(realpath -m --relative-to="$(dirname "$link")" "$root$target")
+		ln -sfn "$rel" "$link"
+	done
+}
+
+fetch() {
+	local name=$1 img=$2 abi ver dir root deps d
+	abi=${img#linux-image-}
+	abi=${abi%-unsigned}
+	ver=$(pkg_field "$img" Version)
+	dir=$GT_CACHE/kernels/$abi
+	root=$dir/root
+
+	if [ -f "$dir/.ready" ] && [ "$(cat "$dir/.ready")" = "$ver" ]; then
+		printf '%s %s %s\n' "$name" "$abi" "$ver"
+		return
+	fi
+
+	gt_log "fetching kernel $name: $img $ver"
+	rm -rf "$dir"
+	mkdir -p "$dir/debs"
+	# The headers' own Depends names the matching -common and kbuild packages.
+	deps=$(pkg_field "linux-headers-$abi" Depends | tr ',|' '\n\n' |
+		awk '{ print $1 }' | grep -E '^linux-(headers-.*-common|kbuild-)' | sort -u)
+	[ -n "$deps" ] || gt_die "cannot find headers-common/kbuild for linux-headers-$abi"
+	# shellcheck disable=SC2086
+	(cd "$dir/debs" && apt-get download -q "$img=$ver" "linux-headers-$abi" $deps \
+		>/dev/null 2>&1) || gt_die "apt-get download failed for $abi"
+	for d in "$dir"/debs/*.deb; do
+		dpkg-deb -x "$d" "$root"
+	done
+	relocate_headers "$root" "$abi"
+	depmod -b "$root" -F "$root/boot/System.map-$abi" "$abi"
+	[ -f "$root/boot/vmlinuz-$abi" ] || gt_die "no vmlinuz in $img"
+	rm -rf "$dir/debs"
+	printf '%s\n' "$ver" >"$dir/.ready"
+	printf '%s %s %s\n' "$name" "$abi" "$ver"
+}
+
+names=("$@")
+[ ${#names[@]} -gt 0 ] || mapfile -t names < <(gt_kernel_names)
+
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+[ -f "$GT_RESOLVED" ] && cp "$GT_RESOLVED" "$tmp"
+for n in "${names[@]}"; do
+	line=$(fetch "$n" "$(resolve "$n")")
+	grep -v "^$n " "$tmp" >"$tmp.new" || true
+	printf '%s\n' "$line" >>"$tmp.new"
+	mv "$tmp.new" "$tmp"
+	gt_log "kernel $line"
+done
+sort -V "$tmp" >"$GT_RESOLVED"
