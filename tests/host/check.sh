@@ -1,0 +1,56 @@
+#!/bin/bash
+# The whole test suite: install what is needed, fetch the matrix kernels,
+# build everything warning-free, run checkpatch, then boot every kernel in
+# QEMU and run the guest suite on it. Ends with "N passed, N failed".
+#
+# usage: check.sh [-k KERNEL] [TEST ...]
+#   -k KERNEL   only this matrix line (repeatable); default: all of them
+#   TEST        only these guest tests (names from tests/guest/tests.list)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernels=()
+while getopts k: opt; do
+	case $opt in
+	k) kernels+=("$OPTARG") ;;
+	*) gt_die "usage: $0 [-k KERNEL] [TEST ...]" ;;
+	esac
+done
+shift $((OPTIND - 1))
+only=$(IFS=,; echo "$*")
+[ ${#kernels[@]} -gt 0 ] || mapfile -t kernels < <(gt_kernel_names)
+
+start=$(date +%s)
+"$GT_TOP/tests/host/deps.sh"
+"$GT_TOP/tests/host/setup-kernels.sh" "${kernels[@]}"
+"$GT_TOP/tests/host/build-matrix.sh" "${kernels[@]}"
+make -s -C "$GT_TOP/tests/guest" O="$GT_BUILD/guest"
+
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+
+if "$GT_TOP/tests/host/checkpatch.sh" >"$results.cp" 2>&1; then
+	echo "PASS host checkpatch" >>"$results"
+else
+	sed 's/^/  /' "$results.cp" >&2
+	echo "FAIL host checkpatch" >>"$results"
+fi
+rm -f "$results.cp"
+
+for k in "${kernels[@]}"; do
+	"$GT_TOP/tests/host/mkinitramfs.sh" "$k"
+	gt_log "booting $k ($(gt_abi "$k")) in QEMU"
+	run=$("$GT_TOP/tests/host/run-vm.sh" "$k" tests "$only")
+	"$GT_TOP/tests/host/verdict.sh" "$k" "$run" | tee -a "$results" >/dev/null
+	if grep -q "^FAIL $k " "$results"; then
+		gt_log "$k failed; console: $run/console.log, results: $run/ktap.log"
+	fi
+done
+
+cat "$results"
+pass=$(grep -c '^PASS ' "$results" || true)
+fail=$(grep -c '^FAIL ' "$results" || true)
+skip=$(grep -c '^SKIP ' "$results" || true)
+gt_log "wall time $(($(date +%s) - start)) s"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
