@@ -12,15 +12,22 @@
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 
-.PHONY: all modules driver clean matrix demo check checkpatch
+.PHONY: all modules driver kdir clean matrix demo check checkpatch
 
 all: modules
 
-modules:
+modules: kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-driver:
+driver: kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/driver modules
+
+kdir:
+	@test -f $(KDIR)/Makefile || { \
+		echo "no kernel build tree at $(KDIR):"; \
+		echo "install linux-headers-$(KERNELRELEASE), or pass KDIR=<dir>;"; \
+		echo "'make matrix' builds for the test kernels without installing anything"; \
+		exit 1; }
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
