@@ -2,17 +2,31 @@
 /*
  * The read-only views under /sys/kernel/debug/gup_track. Every file is a
  * 0444 seq_file: kernel lockdown refuses to open anything writable in
- * debugfs, so controls live in module parameters instead.
+ * debugfs, so controls live in module parameters instead. No file prints
+ * a kernel pointer; callers are symbol names, stacks are depot handles.
  */
+#include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/err.h>
+#include <linux/kallsyms.h>
+#include <linux/kdev_t.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/timekeeping.h>
 #include <linux/utsname.h>
 #include <generated/utsrelease.h>
 
+#include <gup_track/format.h>
 #include <gup_track/version.h>
 
 #include "debugfs.h"
+#include "event.h"
+#include "hook.h"
+#include "snapshot.h"
+#include "table.h"
+
+#define GT_STACK_MAX	64
 
 static struct dentry *gt_dir;
 
@@ -26,19 +40,506 @@ static int version_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(version);
 
+/* comm is chosen by userspace: keep every column one token. */
+static void gt_put_comm(struct seq_file *m, const char *comm)
+{
+	int i;
+
+	if (!*comm) {
+		seq_putc(m, '-');
+		return;
+	}
+	for (i = 0; i < TASK_COMM_LEN && comm[i]; i++)
+		seq_putc(m, isgraph(comm[i]) ? comm[i] : '_');
+}
+
+/* "name" or "name[module]": a symbol without spaces or offsets. */
+static void gt_put_symbol(struct seq_file *m, unsigned long ip)
+{
+	char sym[KSYM_SYMBOL_LEN], *sp;
+
+	if (!ip) {
+		seq_putc(m, '-');
+		return;
+	}
+	sprint_symbol_no_offset(sym, ip);
+	sp = strchr(sym, ' ');
+	if (sp)
+		memmove(sp, sp + 1, strlen(sp));
+	seq_puts(m, sym);
+}
+
+static u32 gt_age(u32 since, u32 now)
+{
+	return now >= since ? now - since : 0;
+}
+
+/* stats */
+
+struct gt_active {
+	unsigned long folios, pinned_folios, pinned_pages, pins, gets;
+	unsigned long get_folios, longterm_folios, file_folios;
+};
+
+static void gt_active_add(const struct gt_entry *e, void *arg)
+{
+	struct gt_active *a = arg;
+	int pins = READ_ONCE(e->pins), gets = READ_ONCE(e->gets);
+	u8 flags = READ_ONCE(e->flags);
+	unsigned long pages = hweight64(READ_ONCE(e->subpages));
+
+	if (e->order > 6)
+		pages <<= e->order - 6;
+	a->folios++;
+	a->pins += pins;
+	a->gets += gets;
+	if (pins) {
+		a->pinned_folios++;
+		a->pinned_pages += pages;
+	}
+	if (gets)
+		a->get_folios++;
+	if (flags & GT_E_LONGTERM)
+		a->longterm_folios++;
+	if (flags & GT_E_FILE)
+		a->file_folios++;
+}
+
+struct gt_missed {
+	unsigned long kretprobe;
+	unsigned long kprobe;
+};
+
+static void gt_missed_add(const struct gt_hook *h, u64 hits, void *arg)
+{
+	struct gt_missed *mi = arg;
+
+	if (h->kind == GT_KRETPROBE)
+		mi->kretprobe += gt_hook_missed(h);
+	else if (h->kind == GT_KPROBE)
+		mi->kprobe += gt_hook_missed(h);
+}
+
+static int stats_show(struct seq_file *m, void *v)
+{
+	struct gt_active a = {};
+	struct gt_missed mi = {};
+	struct gt_counters c;
+
+	gt_event_counters(&c);
+	gt_table_walk(gt_active_add, &a);
+	gt_hooks_for_each(gt_missed_add, &mi);
+
+#define S(name, val) seq_printf(m, "%s %llu\n", name, (unsigned long long)(val))
+	S("format", GUP_TRACK_FORMAT_VERSION);
+	S("pins_acquired", c.pins_acquired);
+	S("pins_released", c.pins_released);
+	S("pins_rolled_back", c.pins_rolled_back);
+	S("pins_released_untracked", c.pins_released_untracked);
+	S("pins_added", c.pins_added);
+	S("gets_acquired", c.gets_acquired);
+	S("gets_released", c.gets_released);
+	S("gets_freed", c.gets_freed);
+	S("gets_internal", c.gets_internal);
+	S("freed_while_pinned", c.freed_while_pinned);
+	S("untracked", c.untracked);
+	S("calls_untracked", c.calls_nomem);
+	S("kretprobe_missed", mi.kretprobe);
+	S("kprobe_missed", mi.kprobe);
+	S("active_folios", a.folios);
+	S("active_pinned_folios", a.pinned_folios);
+	S("active_pinned_pages", a.pinned_pages);
+	S("active_pins", a.pins);
+	S("active_get_folios", a.get_folios);
+	S("active_gets_unconfirmed", a.gets);
+	S("active_longterm_folios", a.longterm_folios);
+	S("active_file_folios", a.file_folios);
+	S("peak_folios", gt_table_peak());
+	S("table_limit", gt_table_limit());
+	S("kernel_foll_pin_acquired", c.kernel_pin_acquired);
+	S("kernel_foll_pin_released", c.kernel_pin_released);
+	S("ours_foll_pin_acquired", c.pins_acquired + c.pins_rolled_back);
+	S("ours_foll_pin_released", c.pins_released + c.pins_rolled_back);
+#undef S
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+/* hooks */
+
+static void gt_hook_line(const struct gt_hook *h, u64 hits, void *arg)
+{
+	static const char * const kinds[] = {
+		[GT_KRETPROBE] = "kretprobe",
+		[GT_KPROBE] = "kprobe",
+		[GT_TRACEPOINT] = "tracepoint",
+	};
+	struct seq_file *m = arg;
+
+	seq_printf(m, "%s %s %s %llu ", h->name, kinds[h->kind],
+		   h->attached ? "attached" : h->wanted ? "detached" : "absent",
+		   hits);
+	if (h->attached && h->kind != GT_TRACEPOINT)
+		seq_printf(m, "%lu\n", gt_hook_missed(h));
+	else
+		seq_puts(m, "-\n");
+}
+
+static int hooks_show(struct seq_file *m, void *v)
+{
+	seq_puts(m, GT_HOOKS_HEADER "\n");
+	gt_hooks_for_each(gt_hook_line, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hooks);
+
+/*
+ * The table views: open takes a snapshot and builds rows from it; the
+ * seq_file then walks the rows, header first.
+ */
+struct gt_view {
+	const char *header;
+	size_t row_size;
+	/* Point *rows at rows built from snap; return their number. */
+	size_t (*build)(struct gt_snapshot *snap, void **rows);
+	void (*show)(struct seq_file *m, const void *row, u32 now);
+};
+
+struct gt_view_data {
+	const struct gt_view *view;
+	struct gt_snapshot *snap;
+	void *rows;
+	size_t nr;
+	u32 now;
+};
+
+static void *gt_view_start(struct seq_file *m, loff_t *pos)
+{
+	struct gt_view_data *vd = m->private;
+
+	if (!*pos)
+		return SEQ_START_TOKEN;
+	if (*pos > vd->nr)
+		return NULL;
+	return vd->rows + (*pos - 1) * vd->view->row_size;
+}
+
+static void *gt_view_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return gt_view_start(m, pos);
+}
+
+static void gt_view_stop(struct seq_file *m, void *v)
+{
+}
+
+static int gt_view_show(struct seq_file *m, void *v)
+{
+	struct gt_view_data *vd = m->private;
+
+	if (v == SEQ_START_TOKEN) {
+		if (vd->view->header)
+			seq_printf(m, "%s\n", vd->view->header);
+		if (vd->snap->truncated)
+			seq_puts(m, "# truncated: the table grew while it was copied\n");
+		return 0;
+	}
+	vd->view->show(m, v, vd->now);
+	return 0;
+}
+
+static const struct seq_operations gt_view_ops = {
+	.start = gt_view_start,
+	.next = gt_view_next,
+	.stop = gt_view_stop,
+	.show = gt_view_show,
+};
+
+static int gt_view_open(struct inode *inode, struct file *file)
+{
+	const struct gt_view *view = inode->i_private;
+	struct gt_view_data *vd;
+	int ret;
+
+	vd = __seq_open_private(file, &gt_view_ops, sizeof(*vd));
+	if (!vd)
+		return -ENOMEM;
+	vd->view = view;
+	vd->now = ktime_get_boottime_seconds();
+	vd->snap = gt_snapshot_take();
+	if (!vd->snap)
+		goto nomem;
+	vd->nr = view->build(vd->snap, &vd->rows);
+	if (!vd->rows)
+		goto nomem;
+	return 0;
+nomem:
+	ret = -ENOMEM;
+	gt_snapshot_free(vd->snap);
+	seq_release_private(inode, file);
+	return ret;
+}
+
+static int gt_view_release(struct inode *inode, struct file *file)
+{
+	struct gt_view_data *vd = ((struct seq_file *)file->private_data)->private;
+
+	if (vd->rows != vd->snap->rows)
+		kvfree(vd->rows);
+	gt_snapshot_free(vd->snap);
+	return seq_release_private(inode, file);
+}
+
+static const struct file_operations gt_view_fops = {
+	.owner = THIS_MODULE,
+	.open = gt_view_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = gt_view_release,
+};
+
+/* pages */
+
+static void gt_put_flags(struct seq_file *m, const struct gt_snap *s)
+{
+	char f[GT_FLAGS_LEN + 1] = "-----";
+
+	if (s->pins)
+		f[0] = GT_FLAG_PIN;
+	if (s->gets)
+		f[1] = GT_FLAG_GET;
+	if (s->flags & GT_E_LONGTERM)
+		f[2] = GT_FLAG_LONGTERM;
+	if (s->flags & GT_E_WRITE)
+		f[3] = GT_FLAG_WRITE;
+	if (s->flags & GT_E_SHMEM)
+		f[4] = GT_FLAG_SHMEM;
+	else if (s->flags & GT_E_FILE)
+		f[4] = GT_FLAG_FILE;
+	else if (s->pid)
+		f[4] = GT_FLAG_ANON;
+	seq_puts(m, f);
+}
+
+static void pages_row(struct seq_file *m, const void *row, u32 now)
+{
+	const struct gt_snap *s = row;
+
+	seq_printf(m, "%lu %u %d %d ", s->pfn, s->order, s->pins, s->gets);
+	gt_put_flags(m, s);
+	seq_printf(m, " %d ", s->pid);
+	gt_put_comm(m, s->comm);
+	seq_printf(m, " %u ", gt_age(s->since, now));
+	gt_put_symbol(m, s->caller);
+	seq_printf(m, " %u ", s->stack);
+	if (s->has_file)
+		seq_printf(m, "%u:%u:%lu:%lu\n", MAJOR(s->dev), MINOR(s->dev),
+			   s->ino, s->index);
+	else
+		seq_puts(m, "-\n");
+}
+
+static int gt_cmp_pfn(const void *a, const void *b)
+{
+	const struct gt_snap *x = a, *y = b;
+
+	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+}
+
+static size_t pages_build(struct gt_snapshot *snap, void **rows)
+{
+	sort(snap->rows, snap->nr, sizeof(*snap->rows), gt_cmp_pfn, NULL);
+	*rows = snap->rows;
+	return snap->nr;
+}
+
+static const struct gt_view pages_view = {
+	.header = GT_PAGES_HEADER,
+	.row_size = sizeof(struct gt_snap),
+	.build = pages_build,
+	.show = pages_row,
+};
+
+/* tasks and files: the snapshot grouped by a key */
+
+struct gt_group {
+	u64 key[2];
+	char comm[TASK_COMM_LEN];
+	unsigned long folios, pins, gets, longterm, file, write;
+	u32 oldest;		/* smallest since */
+};
+
+static int gt_cmp_task(const void *a, const void *b)
+{
+	const struct gt_snap *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int gt_cmp_file(const void *a, const void *b)
+{
+	const struct gt_snap *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+static size_t gt_group_build(struct gt_snapshot *snap, void **rows,
+			     bool by_file)
+{
+	struct gt_group *g;
+	size_t i, n = 0;
+
+	*rows = kvcalloc(max_t(size_t, snap->nr, 1), sizeof(*g), GFP_KERNEL);
+	g = *rows;
+	if (!g)
+		return 0;
+	sort(snap->rows, snap->nr, sizeof(*snap->rows),
+	     by_file ? gt_cmp_file : gt_cmp_task, NULL);
+	for (i = 0; i < snap->nr; i++) {
+		const struct gt_snap *s = &snap->rows[i];
+		u64 k0 = by_file ? s->dev : s->pid;
+		u64 k1 = by_file ? s->ino : 0;
+		struct gt_group *cur = n ? &g[n - 1] : NULL;
+
+		if (by_file && !s->has_file)
+			continue;
+		if (!cur || cur->key[0] != k0 || cur->key[1] != k1) {
+			cur = &g[n++];
+			cur->key[0] = k0;
+			cur->key[1] = k1;
+			memcpy(cur->comm, s->comm, sizeof(cur->comm));
+			cur->oldest = s->since;
+		}
+		cur->folios++;
+		cur->pins += s->pins;
+		cur->gets += s->gets;
+		cur->longterm += !!(s->flags & GT_E_LONGTERM);
+		cur->file += !!(s->flags & GT_E_FILE);
+		cur->write += !!(s->flags & GT_E_WRITE);
+		cur->oldest = min(cur->oldest, s->since);
+	}
+	return n;
+}
+
+static size_t tasks_build(struct gt_snapshot *snap, void **rows)
+{
+	return gt_group_build(snap, rows, false);
+}
+
+static void tasks_row(struct seq_file *m, const void *row, u32 now)
+{
+	const struct gt_group *g = row;
+
+	seq_printf(m, "%lld ", (long long)g->key[0]);
+	gt_put_comm(m, g->comm);
+	seq_printf(m, " %lu %lu %lu %lu %lu %u\n", g->folios, g->pins, g->gets,
+		   g->longterm, g->file, gt_age(g->oldest, now));
+}
+
+static const struct gt_view tasks_view = {
+	.header = GT_TASKS_HEADER,
+	.row_size = sizeof(struct gt_group),
+	.build = tasks_build,
+	.show = tasks_row,
+};
+
+static size_t files_build(struct gt_snapshot *snap, void **rows)
+{
+	return gt_group_build(snap, rows, true);
+}
+
+static void files_row(struct seq_file *m, const void *row, u32 now)
+{
+	const struct gt_group *g = row;
+
+	seq_printf(m, "%u:%u %llu %lu %lu %lu %lu %lu %u\n",
+		   MAJOR((dev_t)g->key[0]), MINOR((dev_t)g->key[0]),
+		   (unsigned long long)g->key[1], g->folios, g->pins, g->gets,
+		   g->longterm, g->write, gt_age(g->oldest, now));
+}
+
+static const struct gt_view files_view = {
+	.header = GT_FILES_HEADER,
+	.row_size = sizeof(struct gt_group),
+	.build = files_build,
+	.show = files_row,
+};
+
+/* stacks: every distinct stack the table refers to, in full */
+
+static int gt_cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static size_t stacks_build(struct gt_snapshot *snap, void **rows)
+{
+	size_t i, n = 0;
+	u32 *h;
+
+	*rows = kvcalloc(max_t(size_t, snap->nr, 1), sizeof(*h), GFP_KERNEL);
+	h = *rows;
+	if (!h)
+		return 0;
+	for (i = 0; i < snap->nr; i++)
+		if (snap->rows[i].stack)
+			h[n++] = snap->rows[i].stack;
+	sort(h, n, sizeof(*h), gt_cmp_u32, NULL);
+	for (i = 0; i + 1 < n; ) {
+		if (h[i] == h[i + 1]) {
+			memmove(&h[i + 1], &h[i + 2], (n - i - 2) * sizeof(*h));
+			n--;
+		} else {
+			i++;
+		}
+	}
+	return n;
+}
+
+static void stacks_row(struct seq_file *m, const void *row, u32 now)
+{
+	u32 handle = *(const u32 *)row;
+	unsigned long *entries;
+	unsigned int i, nr;
+
+	nr = stack_depot_fetch(handle, &entries);
+	seq_printf(m, "stack %u\n", handle);
+	for (i = 0; i < nr && i < GT_STACK_MAX; i++) {
+		seq_puts(m, " ");
+		gt_put_symbol(m, entries[i]);
+		seq_putc(m, '\n');
+	}
+	seq_putc(m, '\n');
+}
+
+static const struct gt_view stacks_view = {
+	.row_size = sizeof(u32),
+	.build = stacks_build,
+	.show = stacks_row,
+};
+
 int gt_debugfs_init(void)
 {
-	struct dentry *d;
-
 	gt_dir = debugfs_create_dir(GUP_TRACK_DEBUGFS_DIR, NULL);
 	if (IS_ERR(gt_dir))
 		return PTR_ERR(gt_dir);
 
-	d = debugfs_create_file("version", 0444, gt_dir, NULL, &version_fops);
-	if (IS_ERR(d)) {
-		debugfs_remove_recursive(gt_dir);
-		return PTR_ERR(d);
-	}
+	debugfs_create_file("version", 0444, gt_dir, NULL, &version_fops);
+	debugfs_create_file("stats", 0444, gt_dir, NULL, &stats_fops);
+	debugfs_create_file("hooks", 0444, gt_dir, NULL, &hooks_fops);
+	debugfs_create_file("pages", 0444, gt_dir, (void *)&pages_view,
+			    &gt_view_fops);
+	debugfs_create_file("tasks", 0444, gt_dir, (void *)&tasks_view,
+			    &gt_view_fops);
+	debugfs_create_file("files", 0444, gt_dir, (void *)&files_view,
+			    &gt_view_fops);
+	debugfs_create_file("stacks", 0444, gt_dir, (void *)&stacks_view,
+			    &gt_view_fops);
 	return 0;
 }
 

@@ -7,29 +7,76 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/module.h>
 #include <linux/init.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/stackdepot.h>
 
 #include <gup_track/version.h>
 
 #include "debugfs.h"
+#include "event.h"
+#include "hook.h"
+#include "table.h"
+
+static unsigned long max_entries = 1UL << 20;
+
+static int max_entries_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_ulong(val, kp);
+
+	if (!ret)
+		gt_table_set_limit(max_entries);
+	return ret;
+}
+
+static const struct kernel_param_ops max_entries_ops = {
+	.set = max_entries_set,
+	.get = param_get_ulong,
+};
+module_param_cb(max_entries, &max_entries_ops, &max_entries, 0644);
+MODULE_PARM_DESC(max_entries,
+		 "Most folios tracked at once; beyond it pins are counted as untracked (default 1048576)");
 
 static int __init gup_track_init(void)
 {
 	int ret;
 
+	ret = stack_depot_init();
+	if (ret)
+		return ret;
+	ret = gt_table_init(max_entries);
+	if (ret)
+		return ret;
+	ret = gt_event_init();
+	if (ret)
+		goto err_table;
 	ret = gt_debugfs_init();
 	if (ret) {
 		pr_err("cannot create debugfs directory: %d\n", ret);
-		return ret;
+		goto err_event;
 	}
+	ret = gt_hooks_install();
+	if (ret)
+		goto err_debugfs;
 	pr_info("version %s loaded\n", GUP_TRACK_VERSION);
 	return 0;
+
+err_debugfs:
+	gt_debugfs_exit();
+err_event:
+	gt_event_exit();
+err_table:
+	gt_table_exit();
+	return ret;
 }
 
 static void __exit gup_track_exit(void)
 {
+	gt_hooks_remove();
 	gt_debugfs_exit();
+	gt_event_exit();
+	gt_table_exit();
 	pr_info("unloaded\n");
 }
 

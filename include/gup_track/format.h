@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The debugfs formats, shared by the module (which prints them) and the
+ * userspace tools (which parse them). GUP_TRACK_FORMAT_VERSION in
+ * version.h changes whenever anything here does.
+ */
+#ifndef _GUP_TRACK_FORMAT_H
+#define _GUP_TRACK_FORMAT_H
+
+/* pages: one line per tracked folio, after this header. */
+#define GT_PAGES_HEADER \
+	"pfn order pins gets flags pid comm age_s caller stack file"
+
+/* tasks: one line per pid, after this header. */
+#define GT_TASKS_HEADER \
+	"pid comm folios pins gets longterm file oldest_s"
+
+/* files: one line per inode, after this header. */
+#define GT_FILES_HEADER \
+	"dev ino folios pins gets longterm write oldest_s"
+
+/* hooks: one line per hooked kernel function or tracepoint. */
+#define GT_HOOKS_HEADER \
+	"name kind state hits missed"
+
+/*
+ * The flags column of pages: five fixed positions, '-' when unset.
+ *   0  P  FOLL_PIN pins are held
+ *   1  G  FOLL_GET references not yet seen released (unconfirmed)
+ *   2  L  some pin or reference was FOLL_LONGTERM
+ *   3  W  some pin or reference was FOLL_WRITE
+ *   4  F  page cache of a file; S shmem/memfd; A anonymous
+ */
+#define GT_FLAGS_LEN		5
+#define GT_FLAG_PIN		'P'
+#define GT_FLAG_GET		'G'
+#define GT_FLAG_LONGTERM	'L'
+#define GT_FLAG_WRITE		'W'
+#define GT_FLAG_FILE		'F'
+#define GT_FLAG_SHMEM		'S'
+#define GT_FLAG_ANON		'A'
+
+#endif /* _GUP_TRACK_FORMAT_H */

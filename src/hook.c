@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Attach and detach every hook, in an order that never loses a release:
+ * the release paths go first and leave last, so a pin recorded at acquire
+ * is always seen when it is dropped.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpumask.h>
+#include <linux/string.h>
+
+#include "hook.h"
+#include "hooks/hooks.h"
+
+/* Enough for GUP calls that sleep in faults on every CPU at once. */
+#define GT_KRETPROBE_MAXACTIVE	256
+
+static struct gt_hook_set * const gt_sets[] = {
+	&gt_hooks_page_free,
+	&gt_hooks_gup_put,
+	&gt_hooks_bio_release,
+	&gt_hooks_add_pin,
+	&gt_hooks_gup_entry,
+};
+
+#define for_each_hook(h, s, i) \
+	for (s = 0; s < ARRAY_SIZE(gt_sets); s++) \
+		for (i = 0, h = gt_sets[s]->hooks; i < gt_sets[s]->nr; i++, h++)
+
+static int gt_krp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct gt_hook *h = container_of(get_kretprobe(ri), struct gt_hook, rp);
+
+	gt_hook_hit(h);
+	return h->entry(h, ri->data, regs);
+}
+
+static int gt_krp_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct gt_hook *h = container_of(get_kretprobe(ri), struct gt_hook, rp);
+
+	h->ret(h, ri->data, regs);
+	return 0;
+}
+
+static int gt_kp_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct gt_hook *h = container_of(kp, struct gt_hook, kp);
+
+	gt_hook_hit(h);
+	h->pre(h, regs);
+	return 0;
+}
+
+static void gt_find_tp(struct tracepoint *tp, void *arg)
+{
+	struct gt_hook *h = arg;
+
+	if (!strcmp(tp->name, h->name))
+		h->tp = tp;
+}
+
+static int gt_hook_attach(struct gt_hook *h)
+{
+	switch (h->kind) {
+	case GT_KRETPROBE:
+		memset(&h->rp, 0, sizeof(h->rp));
+		h->rp.kp.symbol_name = h->name;
+		h->rp.entry_handler = gt_krp_entry;
+		h->rp.handler = gt_krp_ret;
+		h->rp.data_size = h->data_size;
+		h->rp.maxactive = max_t(int, GT_KRETPROBE_MAXACTIVE,
+					4 * num_possible_cpus());
+		return register_kretprobe(&h->rp);
+	case GT_KPROBE:
+		memset(&h->kp, 0, sizeof(h->kp));
+		h->kp.symbol_name = h->name;
+		h->kp.pre_handler = gt_kp_pre;
+		return register_kprobe(&h->kp);
+	case GT_TRACEPOINT:
+		h->tp = NULL;
+		for_each_kernel_tracepoint(gt_find_tp, h);
+		if (!h->tp)
+			return -ENOENT;
+		return tracepoint_probe_register(h->tp, h->probe, h);
+	}
+	return -EINVAL;
+}
+
+static void gt_hook_detach(struct gt_hook *h)
+{
+	switch (h->kind) {
+	case GT_KRETPROBE:
+		unregister_kretprobe(&h->rp);
+		break;
+	case GT_KPROBE:
+		unregister_kprobe(&h->kp);
+		break;
+	case GT_TRACEPOINT:
+		tracepoint_probe_unregister(h->tp, h->probe, h);
+		break;
+	}
+	h->attached = false;
+}
+
+static const char *gt_attach_error(int err)
+{
+	switch (err) {
+	case -ENOENT:
+		return "no such function or tracepoint in this kernel";
+	case -EINVAL:
+	case -EILSEQ:
+		return "the address cannot be probed";
+	case -EBUSY:
+	case -EEXIST:
+		return "another tracer owns it";
+	case -ENOMEM:
+		return "out of memory";
+	default:
+		return "register failed";
+	}
+}
+
+int gt_hooks_install(void)
+{
+	struct gt_hook *h;
+	unsigned int s, i;
+	int ret;
+
+	for_each_hook(h, s, i) {
+		if (!h->wanted)
+			continue;
+		h->hits = alloc_percpu(u64);
+		if (!h->hits) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		ret = gt_hook_attach(h);
+		if (ret) {
+			pr_err("cannot hook %s: %s (%d); refusing to load\n",
+			       h->name, gt_attach_error(ret), ret);
+			goto fail;
+		}
+		h->attached = true;
+	}
+	return 0;
+fail:
+	gt_hooks_remove();
+	return ret;
+}
+
+/* Detach in reverse order and wait until no handler runs any more. */
+void gt_hooks_remove(void)
+{
+	struct gt_hook *h;
+	int s, i;
+	bool tp = false;
+
+	for (s = ARRAY_SIZE(gt_sets) - 1; s >= 0; s--) {
+		for (i = gt_sets[s]->nr - 1; i >= 0; i--) {
+			h = &gt_sets[s]->hooks[i];
+			if (h->attached) {
+				tp |= h->kind == GT_TRACEPOINT;
+				gt_hook_detach(h);
+			}
+		}
+	}
+	/* kprobe unregistration already waited; tracepoints need this. */
+	if (tp)
+		tracepoint_synchronize_unregister();
+	for (s = 0; s < ARRAY_SIZE(gt_sets); s++) {
+		for (i = 0; i < gt_sets[s]->nr; i++) {
+			h = &gt_sets[s]->hooks[i];
+			free_percpu(h->hits);
+			h->hits = NULL;
+		}
+	}
+}
+
+/* Handler runs the probe machinery skipped (recursion, no free instance). */
+unsigned long gt_hook_missed(const struct gt_hook *h)
+{
+	if (!h->attached)
+		return 0;
+	if (h->kind == GT_KRETPROBE)
+		return (unsigned long)h->rp.nmissed + h->rp.kp.nmissed;
+	if (h->kind == GT_KPROBE)
+		return h->kp.nmissed;
+	return 0;
+}
+
+void gt_hooks_for_each(void (*fn)(const struct gt_hook *h, u64 hits,
+				  void *arg), void *arg)
+{
+	struct gt_hook *h;
+	unsigned int s, i;
+	int cpu;
+
+	for_each_hook(h, s, i) {
+		u64 hits = 0;
+
+		if (h->hits)
+			for_each_possible_cpu(cpu)
+				hits += *per_cpu_ptr(h->hits, cpu);
+		fn(h, hits, arg);
+	}
+}

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The GUP entry points: a kretprobe on each exported pin_user_pages*(),
+ * get_user_pages*() and memfd_pin_folios(). At entry we note the pages
+ * array and flags; at return we record what the call actually handed out.
+ */
+#include <linux/mm.h>
+#include <linux/ptrace.h>
+
+#include "../compat.h"
+#include "../event.h"
+#include "hooks.h"
+
+struct gt_gup_fn {
+	bool pin;		/* FOLL_PIN, else FOLL_GET */
+	bool ret_int;		/* returns int, not long */
+	bool folios;		/* fills a folio array */
+	u8 flags_arg;		/* argument positions */
+	u8 array_arg;
+};
+
+#define GUP_FN(_pin, _int, _flags, _array) \
+	(&(const struct gt_gup_fn){ .pin = _pin, .ret_int = _int, \
+				    .flags_arg = _flags, .array_arg = _array })
+
+struct gt_gup_data {
+	struct gt_call *call;
+	void *array;
+	unsigned int gup_flags;
+};
+
+static int gup_entry(struct gt_hook *h, void *data, struct pt_regs *regs)
+{
+	const struct gt_gup_fn *fn = h->priv;
+	struct gt_gup_data *d = data;
+
+	d->array = (void *)regs_get_kernel_argument(regs, fn->array_arg);
+	if (!d->array)
+		return 1;	/* only faulting in: nothing is taken */
+	/* memfd_pin_folios() always pins long-term */
+	d->gup_flags = fn->folios ? FOLL_LONGTERM :
+		       regs_get_kernel_argument(regs, fn->flags_arg);
+	d->call = gt_event_gup_enter(regs_get_kernel_stack_nth(regs, 0));
+	return d->call ? 0 : 1;
+}
+
+static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
+{
+	const struct gt_gup_fn *fn = h->priv;
+	struct gt_gup_data *d = data;
+	unsigned long rv = regs_return_value(regs);
+	struct gt_acquire acq = {
+		.call = d->call,
+		.pin = fn->pin,
+		.gup_flags = d->gup_flags,
+		/* an int -EFAULT must not read as 0xfffffff2 */
+		.nr = fn->ret_int ? (long)(int)rv : (long)rv,
+	};
+
+	if (fn->folios)
+		acq.folios = d->array;
+	else
+		acq.pages = d->array;
+	gt_event_acquire(&acq);
+	gt_event_gup_exit(d->call);
+}
+
+#define GUP_HOOK(_name, _wanted, _fn) {				\
+	.name = _name, .kind = GT_KRETPROBE, .wanted = _wanted,	\
+	.priv = _fn, .entry = gup_entry, .ret = gup_ret,	\
+	.data_size = sizeof(struct gt_gup_data),		\
+}
+
+static struct gt_hook gup_entry_hooks[] = {
+	/* name, on this kernel, (pin, returns int, flags arg, array arg) */
+	GUP_HOOK("pin_user_pages_fast", true, GUP_FN(true, true, 2, 3)),
+	GUP_HOOK("pin_user_pages_fast_only", GT_HAVE_PIN_FAST_ONLY,
+		 GUP_FN(true, true, 2, 3)),
+	GUP_HOOK("pin_user_pages", true, GUP_FN(true, false, 2, 3)),
+	GUP_HOOK("pin_user_pages_remote", true, GUP_FN(true, false, 3, 4)),
+	GUP_HOOK("pin_user_pages_unlocked", true, GUP_FN(true, false, 3, 2)),
+	GUP_HOOK("get_user_pages_fast", true, GUP_FN(false, true, 2, 3)),
+	GUP_HOOK("get_user_pages_fast_only", true, GUP_FN(false, true, 2, 3)),
+	GUP_HOOK("get_user_pages", true, GUP_FN(false, false, 2, 3)),
+	GUP_HOOK("get_user_pages_remote", true, GUP_FN(false, false, 3, 4)),
+	GUP_HOOK("get_user_pages_unlocked", true, GUP_FN(false, false, 3, 2)),
+	GUP_HOOK("memfd_pin_folios", GT_HAVE_MEMFD_PIN_FOLIOS,
+		 (&(const struct gt_gup_fn){ .pin = true, .folios = true,
+					     .array_arg = 3 })),
+};
+
+struct gt_hook_set gt_hooks_gup_entry = {
+	.hooks = gup_entry_hooks,
+	.nr = ARRAY_SIZE(gup_entry_hooks),
+};

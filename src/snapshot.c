@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/bitops.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/page-flags.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "snapshot.h"
+#include "table.h"
+
+/* Entries that may appear while we copy, beyond the count we sized for. */
+#define GT_SNAP_SLACK	256
+
+/*
+ * The folio may be truncated or its inode evicted under us: read the chain
+ * folio → mapping → inode → super_block without trusting any link, the way
+ * dump_mapping() does.
+ */
+static void gt_snap_file(struct gt_snap *s)
+{
+	struct folio *folio = pfn_folio(s->pfn);
+	struct address_space *mapping;
+	struct super_block *sb;
+	struct inode *host;
+
+	if (get_kernel_nofault(mapping, &folio->mapping) || !mapping ||
+	    ((unsigned long)mapping & PAGE_MAPPING_FLAGS))
+		return;
+	if (get_kernel_nofault(host, &mapping->host) || !host ||
+	    get_kernel_nofault(sb, &host->i_sb) || !sb ||
+	    get_kernel_nofault(s->ino, &host->i_ino) ||
+	    get_kernel_nofault(s->dev, &sb->s_dev) ||
+	    get_kernel_nofault(s->index, &folio->index))
+		return;
+	s->has_file = true;
+}
+
+static void gt_snap_one(const struct gt_entry *e, void *arg)
+{
+	struct gt_snapshot *snap = arg;
+	struct gt_attr *attr;
+	struct gt_snap *s;
+
+	if (snap->nr == snap->cap) {
+		snap->truncated = true;
+		return;
+	}
+	s = &snap->rows[snap->nr++];
+	memset(s, 0, sizeof(*s));
+	s->pfn = e->pfn;
+	s->subpages = READ_ONCE(e->subpages);
+	s->pins = READ_ONCE(e->pins);
+	s->gets = READ_ONCE(e->gets);
+	s->order = e->order;
+	s->flags = READ_ONCE(e->flags);
+	s->since = e->since;
+	attr = rcu_dereference(e->attr);
+	if (attr) {
+		s->pid = attr->pid;
+		memcpy(s->comm, attr->comm, sizeof(s->comm));
+		s->caller = attr->caller;
+		s->stack = attr->stack;
+	}
+	if (s->flags & GT_E_FILE)
+		gt_snap_file(s);
+}
+
+struct gt_snapshot *gt_snapshot_take(void)
+{
+	size_t cap = gt_table_count() + GT_SNAP_SLACK;
+	struct gt_snapshot *snap;
+
+	snap = kvmalloc(struct_size(snap, rows, cap), GFP_KERNEL);
+	if (!snap)
+		return NULL;
+	snap->nr = 0;
+	snap->cap = cap;
+	snap->truncated = false;
+	gt_table_walk(gt_snap_one, snap);
+	return snap;
+}
+
+void gt_snapshot_free(struct gt_snapshot *snap)
+{
+	kvfree(snap);
+}
+
+unsigned long gt_snap_pages(const struct gt_snap *s)
+{
+	unsigned long n = hweight64(s->subpages);
+
+	return s->order > 6 ? n << (s->order - 6) : n;
+}

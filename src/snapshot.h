@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A consistent-enough copy of the table for the views: one row per entry,
+ * with its attribution and, for page cache, the file it belongs to, taken
+ * under RCU so printing can sleep.
+ */
+#ifndef _GUP_TRACK_SNAPSHOT_H
+#define _GUP_TRACK_SNAPSHOT_H
+
+#include <linux/sched.h>
+#include <linux/stackdepot.h>
+#include <linux/types.h>
+
+struct gt_snap {
+	unsigned long pfn;
+	u64 subpages;
+	int pins;
+	int gets;
+	u8 order;
+	u8 flags;		/* GT_E_* */
+	bool has_file;
+	u32 since;
+	pid_t pid;		/* 0: no attribution */
+	char comm[TASK_COMM_LEN];
+	unsigned long caller;
+	depot_stack_handle_t stack;
+	dev_t dev;
+	unsigned long ino;
+	unsigned long index;
+};
+
+struct gt_snapshot {
+	size_t nr;
+	size_t cap;
+	bool truncated;		/* the table grew past cap while copied */
+	struct gt_snap rows[];
+};
+
+struct gt_snapshot *gt_snapshot_take(void);
+void gt_snapshot_free(struct gt_snapshot *snap);
+
+/* Sub-pages handed out, exact up to order 6. */
+unsigned long gt_snap_pages(const struct gt_snap *s);
+
+#endif /* _GUP_TRACK_SNAPSHOT_H */
