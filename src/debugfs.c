@@ -86,10 +86,9 @@ static void gt_active_add(const struct gt_entry *e, void *arg)
 	struct gt_active *a = arg;
 	int pins = READ_ONCE(e->pins), gets = READ_ONCE(e->gets);
 	u8 flags = READ_ONCE(e->flags);
-	unsigned long pages = hweight64(READ_ONCE(e->subpages));
+	unsigned long pages = gt_subpages_count(e->order,
+						READ_ONCE(e->subpages));
 
-	if (e->order > 6)
-		pages <<= e->order - 6;
 	a->folios++;
 	a->pins += pins;
 	a->gets += gets;
@@ -155,6 +154,7 @@ static int stats_show(struct seq_file *m, void *v)
 	S("active_longterm_folios", a.longterm_folios);
 	S("active_file_folios", a.file_folios);
 	S("peak_folios", gt_table_peak());
+	S("memory_bytes", gt_table_memory());
 	S("table_limit", gt_table_limit());
 	S("kernel_foll_pin_acquired", c.kernel_pin_acquired);
 	S("kernel_foll_pin_released", c.kernel_pin_released);

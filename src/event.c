@@ -28,7 +28,7 @@
 #define GT_GFP		(GFP_NOWAIT | __GFP_NOWARN)
 
 struct gt_bucket {
-	spinlock_t lock;
+	spinlock_t lock;		/* protects calls */
 	struct hlist_head calls;
 };
 
@@ -328,7 +328,8 @@ int gt_event_init(void)
 		spin_lock_init(&gt_calls[i].lock);
 		INIT_HLIST_HEAD(&gt_calls[i].calls);
 	}
-	gt_call_cache = KMEM_CACHE(gt_call, 0);
+	gt_call_cache = kmem_cache_create("gup_track_call",
+					  sizeof(struct gt_call), 0, 0, NULL);
 	if (!gt_call_cache)
 		return -ENOMEM;
 	gt_kernel_pins(&gt_kernel_pin_base[0], &gt_kernel_pin_base[1]);

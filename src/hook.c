@@ -23,10 +23,6 @@ static struct gt_hook_set * const gt_sets[] = {
 	&gt_hooks_gup_entry,
 };
 
-#define for_each_hook(h, s, i) \
-	for (s = 0; s < ARRAY_SIZE(gt_sets); s++) \
-		for (i = 0, h = gt_sets[s]->hooks; i < gt_sets[s]->nr; i++, h++)
-
 static int gt_krp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct gt_hook *h = container_of(get_kretprobe(ri), struct gt_hook, rp);
@@ -121,32 +117,40 @@ static const char *gt_attach_error(int err)
 	}
 }
 
+static int gt_hook_install(struct gt_hook *h)
+{
+	int ret;
+
+	if (!h->wanted)
+		return 0;
+	h->hits = alloc_percpu(u64);
+	if (!h->hits)
+		return -ENOMEM;
+	ret = gt_hook_attach(h);
+	if (ret) {
+		pr_err("cannot hook %s: %s (%d); refusing to load\n",
+		       h->name, gt_attach_error(ret), ret);
+		return ret;
+	}
+	h->attached = true;
+	return 0;
+}
+
 int gt_hooks_install(void)
 {
-	struct gt_hook *h;
 	unsigned int s, i;
 	int ret;
 
-	for_each_hook(h, s, i) {
-		if (!h->wanted)
-			continue;
-		h->hits = alloc_percpu(u64);
-		if (!h->hits) {
-			ret = -ENOMEM;
-			goto fail;
+	for (s = 0; s < ARRAY_SIZE(gt_sets); s++) {
+		for (i = 0; i < gt_sets[s]->nr; i++) {
+			ret = gt_hook_install(&gt_sets[s]->hooks[i]);
+			if (ret) {
+				gt_hooks_remove();
+				return ret;
+			}
 		}
-		ret = gt_hook_attach(h);
-		if (ret) {
-			pr_err("cannot hook %s: %s (%d); refusing to load\n",
-			       h->name, gt_attach_error(ret), ret);
-			goto fail;
-		}
-		h->attached = true;
 	}
 	return 0;
-fail:
-	gt_hooks_remove();
-	return ret;
 }
 
 /* Detach in reverse order and wait until no handler runs any more. */
@@ -196,12 +200,15 @@ void gt_hooks_for_each(void (*fn)(const struct gt_hook *h, u64 hits,
 	unsigned int s, i;
 	int cpu;
 
-	for_each_hook(h, s, i) {
-		u64 hits = 0;
+	for (s = 0; s < ARRAY_SIZE(gt_sets); s++) {
+		for (i = 0; i < gt_sets[s]->nr; i++) {
+			u64 hits = 0;
 
-		if (h->hits)
-			for_each_possible_cpu(cpu)
-				hits += *per_cpu_ptr(h->hits, cpu);
-		fn(h, hits, arg);
+			h = &gt_sets[s]->hooks[i];
+			if (h->hits)
+				for_each_possible_cpu(cpu)
+					hits += *per_cpu_ptr(h->hits, cpu);
+			fn(h, hits, arg);
+		}
 	}
 }

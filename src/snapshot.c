@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <linux/bitops.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/page-flags.h>
@@ -84,11 +83,4 @@ struct gt_snapshot *gt_snapshot_take(void)
 void gt_snapshot_free(struct gt_snapshot *snap)
 {
 	kvfree(snap);
-}
-
-unsigned long gt_snap_pages(const struct gt_snap *s)
-{
-	unsigned long n = hweight64(s->subpages);
-
-	return s->order > 6 ? n << (s->order - 6) : n;
 }

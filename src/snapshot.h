@@ -13,7 +13,7 @@
 
 struct gt_snap {
 	unsigned long pfn;
-	u64 subpages;
+	u32 subpages;
 	int pins;
 	int gets;
 	u8 order;
@@ -38,8 +38,5 @@ struct gt_snapshot {
 
 struct gt_snapshot *gt_snapshot_take(void);
 void gt_snapshot_free(struct gt_snapshot *snap);
-
-/* Sub-pages handed out, exact up to order 6. */
-unsigned long gt_snap_pages(const struct gt_snap *s);
 
 #endif /* _GUP_TRACK_SNAPSHOT_H */

@@ -36,6 +36,7 @@ static spinlock_t gt_locks[1 << GT_LOCK_BITS];
 static atomic_t *gt_filter;
 static atomic_long_t gt_count;
 static atomic_long_t gt_peak;
+static atomic_long_t gt_attrs;
 static unsigned long gt_limit;
 
 static spinlock_t *gt_lock(unsigned long pfn)
@@ -52,25 +53,23 @@ struct gt_attr *gt_attr_alloc(gfp_t gfp)
 {
 	struct gt_attr *attr = kmem_cache_zalloc(gt_attr_cache, gfp);
 
-	if (attr)
+	if (attr) {
 		refcount_set(&attr->ref, 1);
+		atomic_long_inc(&gt_attrs);
+	}
 	return attr;
 }
 
 static void gt_attr_free_rcu(struct rcu_head *rcu)
 {
 	kmem_cache_free(gt_attr_cache, container_of(rcu, struct gt_attr, rcu));
+	atomic_long_dec(&gt_attrs);
 }
 
 void gt_attr_put(struct gt_attr *attr)
 {
 	if (attr && refcount_dec_and_test(&attr->ref))
 		call_rcu(&attr->rcu, gt_attr_free_rcu);
-}
-
-static void gt_entry_free_rcu(struct rcu_head *rcu)
-{
-	kmem_cache_free(gt_entry_cache, container_of(rcu, struct gt_entry, rcu));
 }
 
 /* Caller holds the pfn's lock. */
@@ -80,7 +79,7 @@ static void gt_entry_remove(struct gt_entry *e)
 	atomic_dec(gt_filter_slot(e->pfn));
 	atomic_long_dec(&gt_count);
 	gt_attr_put(rcu_dereference_protected(e->attr, true));
-	call_rcu(&e->rcu, gt_entry_free_rcu);
+	kmem_cache_free(gt_entry_cache, e);
 }
 
 static void gt_peak_update(long now)
@@ -95,7 +94,8 @@ static void gt_peak_update(long now)
  * Add pins or references to the folio at pfn, creating its entry; attr,
  * if given, becomes the entry's latest taker.
  * Returns -ENOSPC when the table is at its limit, -ENOMEM when an entry
- * cannot be allocated without sleeping.
+ * cannot be allocated without sleeping, -EOVERFLOW past 65535 references
+ * on one folio.
  */
 int gt_table_take(unsigned long pfn, unsigned int order, unsigned int subpage,
 		  int pins, int gets, u8 flags, struct gt_attr *attr)
@@ -108,19 +108,29 @@ int gt_table_take(unsigned long pfn, unsigned int order, unsigned int subpage,
 
 	spin_lock_irqsave(lock, irq);
 	e = rhashtable_lookup_fast(&gt_table, &pfn, gt_params);
+	if (e && e->gets + gets > U16_MAX) {
+		ret = -EOVERFLOW;
+		goto out;
+	}
 	if (!e) {
 		if (atomic_long_read(&gt_count) >= READ_ONCE(gt_limit)) {
 			ret = -ENOSPC;
 			goto out;
 		}
-		e = kmem_cache_zalloc(gt_entry_cache, GFP_NOWAIT | __GFP_NOWARN);
+		e = kmem_cache_alloc(gt_entry_cache, GFP_NOWAIT | __GFP_NOWARN);
 		if (!e) {
 			ret = -ENOMEM;
 			goto out;
 		}
-		e->pfn = pfn;
+		/* A reader may still look at the old life of this object. */
+		WRITE_ONCE(e->pfn, pfn);
+		e->pins = 0;
+		e->gets = 0;
+		e->subpages = 0;
+		e->flags = 0;
 		e->order = order;
 		e->since = ktime_get_boottime_seconds();
+		RCU_INIT_POINTER(e->attr, NULL);
 		ret = rhashtable_insert_fast(&gt_table, &e->node, gt_params);
 		if (ret) {
 			kmem_cache_free(gt_entry_cache, e);
@@ -132,7 +142,7 @@ int gt_table_take(unsigned long pfn, unsigned int order, unsigned int subpage,
 	e->pins += pins;
 	e->gets += gets;
 	e->flags |= flags;
-	e->subpages |= BIT_ULL(gt_subpage_bit(order, subpage));
+	e->subpages |= BIT(gt_subpage_bit(order, subpage));
 	old = rcu_dereference_protected(e->attr, true);
 	if (attr && old != attr) {
 		refcount_inc(&attr->ref);
@@ -150,16 +160,18 @@ static int gt_table_drop(unsigned long pfn, int refs, bool pin)
 	spinlock_t *lock = gt_lock(pfn);
 	struct gt_entry *e;
 	unsigned long irq;
-	int *count, n = 0;
+	int n = 0;
 
 	if (!gt_table_maybe(pfn))
 		return 0;
 	spin_lock_irqsave(lock, irq);
 	e = rhashtable_lookup_fast(&gt_table, &pfn, gt_params);
 	if (e) {
-		count = pin ? &e->pins : &e->gets;
-		n = min(*count, refs);
-		*count -= n;
+		n = min(pin ? e->pins : e->gets, refs);
+		if (pin)
+			e->pins -= n;
+		else
+			e->gets -= n;
 		if (!e->pins)
 			e->flags &= ~(GT_E_LONGTERM | GT_E_WRITE);
 		if (!e->pins && !e->gets)
@@ -216,6 +228,9 @@ bool gt_table_lookup(unsigned long pfn, int *pins, int *gets)
 	if (e) {
 		*pins = READ_ONCE(e->pins);
 		*gets = READ_ONCE(e->gets);
+		smp_rmb();	/* counts before the recheck of their owner */
+		if (READ_ONCE(e->pfn) != pfn)
+			e = NULL;
 	}
 	rcu_read_unlock();
 	return e;
@@ -229,6 +244,20 @@ unsigned long gt_table_count(void)
 unsigned long gt_table_peak(void)
 {
 	return atomic_long_read(&gt_peak);
+}
+
+unsigned long gt_table_memory(void)
+{
+	const struct bucket_table *tbl;
+	unsigned long buckets;
+
+	rcu_read_lock();
+	tbl = rcu_dereference(gt_table.tbl);
+	buckets = tbl->size;
+	rcu_read_unlock();
+	return atomic_long_read(&gt_count) * kmem_cache_size(gt_entry_cache) +
+	       buckets * sizeof(tbl->buckets[0]) +
+	       atomic_long_read(&gt_attrs) * kmem_cache_size(gt_attr_cache);
 }
 
 unsigned long gt_table_limit(void)
@@ -268,8 +297,11 @@ int gt_table_init(unsigned long limit)
 	gt_filter = vzalloc(sizeof(*gt_filter) << GT_FILTER_BITS);
 	if (!gt_filter)
 		return -ENOMEM;
-	gt_entry_cache = KMEM_CACHE(gt_entry, 0);
-	gt_attr_cache = KMEM_CACHE(gt_attr, 0);
+	gt_entry_cache = kmem_cache_create("gup_track_entry",
+					   sizeof(struct gt_entry), 0,
+					   SLAB_TYPESAFE_BY_RCU, NULL);
+	gt_attr_cache = kmem_cache_create("gup_track_attr",
+					  sizeof(struct gt_attr), 0, 0, NULL);
 	if (!gt_entry_cache || !gt_attr_cache) {
 		ret = -ENOMEM;
 		goto err;
@@ -298,7 +330,7 @@ void gt_table_exit(void)
 {
 	rhashtable_free_and_destroy(&gt_table, gt_entry_free_now, NULL);
 	atomic_long_set(&gt_count, 0);
-	/* Wait for every call_rcu() free before the caches go. */
+	/* Wait for every call_rcu() free of an attribution record. */
 	rcu_barrier();
 	kmem_cache_destroy(gt_attr_cache);
 	kmem_cache_destroy(gt_entry_cache);

@@ -3,10 +3,16 @@
  * The side table: one entry per tracked folio, keyed by the pfn of its
  * head page, with pin and reference counts and an attribution record.
  * It knows nothing about hooks or kernel versions.
+ *
+ * Entries live in a SLAB_TYPESAFE_BY_RCU cache: an entry read under RCU
+ * may be freed and reused for another pfn at any moment, so readers check
+ * the pfn again after reading what they need. That saves the rcu_head and
+ * keeps an entry at 40 bytes.
  */
 #ifndef _GUP_TRACK_TABLE_H
 #define _GUP_TRACK_TABLE_H
 
+#include <linux/bitops.h>
 #include <linux/rhashtable-types.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
@@ -34,22 +40,32 @@ struct gt_entry {
 	struct rhash_head node;
 	unsigned long pfn;		/* key: head page of the folio */
 	struct gt_attr __rcu *attr;	/* the latest taker */
-	u64 subpages;			/* sub-pages handed out, see gt_subpage_bit() */
+	u32 subpages;			/* sub-pages handed out, see below */
+	u32 since;			/* boot time in seconds when first taken */
 	int pins;			/* FOLL_PIN pins, as the kernel counts them */
-	int gets;			/* FOLL_GET references not yet seen released */
+	u16 gets;			/* FOLL_GET references not yet seen released */
 	u8 order;
 	u8 flags;			/* GT_E_* */
-	u32 since;			/* boot time in seconds when first taken */
-	struct rcu_head rcu;
 };
 
 /*
- * Sub-pages handed out: one bit per sub-page up to order 6, one bit per
- * 1/64th of the folio above that.
+ * Sub-pages handed out: one bit per sub-page up to order 5, one bit per
+ * 1/32nd of the folio above that.
  */
+#define GT_SUBPAGE_ORDER	5
+
 static inline unsigned int gt_subpage_bit(unsigned int order, unsigned int idx)
 {
-	return order > 6 ? idx >> (order - 6) : idx;
+	return order > GT_SUBPAGE_ORDER ? idx >> (order - GT_SUBPAGE_ORDER) :
+					  idx;
+}
+
+/* How many sub-pages the bitmap stands for (exact up to order 5). */
+static inline unsigned long gt_subpages_count(unsigned int order, u32 map)
+{
+	unsigned long n = hweight32(map);
+
+	return order > GT_SUBPAGE_ORDER ? n << (order - GT_SUBPAGE_ORDER) : n;
 }
 
 int gt_table_init(unsigned long limit);
@@ -69,6 +85,8 @@ bool gt_table_lookup(unsigned long pfn, int *pins, int *gets);
 
 unsigned long gt_table_count(void);
 unsigned long gt_table_peak(void);
+/* Bytes the table uses: entries, hash buckets, attribution records. */
+unsigned long gt_table_memory(void);
 unsigned long gt_table_limit(void);
 void gt_table_set_limit(unsigned long limit);
 

@@ -166,3 +166,108 @@ const char *gtp_method_name(unsigned int method)
 
 	return method < GTP_METHOD_MAX && names[method] ? names[method] : "?";
 }
+
+long long gt_stat(const char *key)
+{
+	char name[128];
+	long long val, ret = -1;
+	FILE *f = fopen(GT_DEBUGFS "/stats", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%127s %lld", name, &val) == 2) {
+		if (!strcmp(name, key)) {
+			ret = val;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+int gt_rows(struct gt_row **rows)
+{
+	FILE *f = fopen(GT_DEBUGFS "/pages", "r");
+	char line[512];
+	int n = 0, cap = 256;
+	struct gt_row *r = malloc(cap * sizeof(*r));
+
+	*rows = r;
+	if (!f || !r) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		struct gt_row row;
+
+		if (sscanf(line, "%lu %u %d %d %7s %d %31s %u %127s %u %63s",
+			   &row.pfn, &row.order, &row.pins, &row.gets,
+			   row.flags, &row.pid, row.comm, &row.age,
+			   row.caller, &row.stack, row.file) != 11)
+			continue;	/* the header, or a comment */
+		if (n == cap) {
+			cap *= 2;
+			r = realloc(r, cap * sizeof(*r));
+			if (!r)
+				break;
+			*rows = r;
+		}
+		r[n++] = row;
+	}
+	fclose(f);
+	return n;
+}
+
+const struct gt_row *gt_row_find(const struct gt_row *rows, int n,
+				 unsigned long pfn)
+{
+	for (int i = 0; i < n; i++)
+		if (rows[i].pfn == pfn)
+			return &rows[i];
+	return NULL;
+}
+
+int gt_rows_of(int pid)
+{
+	struct gt_row *rows;
+	int n = gt_rows(&rows), c = 0;
+
+	for (int i = 0; i < n; i++)
+		c += rows[i].pid == pid;
+	free(rows);
+	return n < 0 ? -1 : c;
+}
+
+unsigned long gt_pfn(const void *addr)
+{
+	unsigned long long ent = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	off_t off = (unsigned long)addr / GT_PAGE * sizeof(ent);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &ent, sizeof(ent), off) != sizeof(ent))
+		ent = 0;
+	close(fd);
+	return (ent >> 63) & 1 ? ent & ((1ULL << 55) - 1) : 0;
+}
+
+void gt_oracle_begin(struct gt_oracle *o)
+{
+	gt_pincount(&o->kernel);
+	o->ours_acquired = gt_stat("ours_foll_pin_acquired");
+	o->ours_released = gt_stat("ours_foll_pin_released");
+}
+
+bool gt_oracle_check(const struct gt_oracle *o, long long *kacq,
+		     long long *krel)
+{
+	struct gt_oracle now;
+
+	gt_oracle_begin(&now);
+	*kacq = now.kernel.acquired - o->kernel.acquired;
+	*krel = now.kernel.released - o->kernel.released;
+	return now.ours_acquired - o->ours_acquired == *kacq &&
+	       now.ours_released - o->ours_released == *krel;
+}

@@ -44,3 +44,43 @@ void *gt_file_shared(const char *path, size_t nr, int *fdp);
 const char *gtp_method_name(unsigned int method);
 
 #endif /* _GT_GTLIB_H */
+
+/* gup_track's debugfs views. */
+#define GT_DEBUGFS	"/sys/kernel/debug/gup_track"
+
+struct gt_row {
+	unsigned long pfn;
+	unsigned int order;
+	int pins;
+	int gets;
+	char flags[8];
+	int pid;
+	char comm[32];
+	unsigned int age;
+	char caller[128];
+	unsigned int stack;
+	char file[64];
+};
+
+/* A value from the stats file, or -1. */
+long long gt_stat(const char *key);
+/* Parse the pages view; returns the number of rows (malloc'd in *rows). */
+int gt_rows(struct gt_row **rows);
+const struct gt_row *gt_row_find(const struct gt_row *rows, int n,
+				 unsigned long pfn);
+/* Rows attributed to pid. */
+int gt_rows_of(int pid);
+/* The pfn backing a mapped address (/proc/self/pagemap), or 0. */
+unsigned long gt_pfn(const void *addr);
+
+/* The kernel's pin counters and ours, compared over a stretch of a test. */
+struct gt_oracle {
+	struct gt_pincount kernel;
+	long long ours_acquired;
+	long long ours_released;
+};
+
+void gt_oracle_begin(struct gt_oracle *o);
+/* True if our FOLL_PIN totals moved exactly as the kernel's did. */
+bool gt_oracle_check(const struct gt_oracle *o, long long *kacq,
+		     long long *krel);

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gup_track's table against exact pins from the test driver: every pinned
+ * page is in `pages` with the right counts, flags and attribution; after
+ * release nothing of ours is left; and our FOLL_PIN totals move exactly as
+ * the kernel's nr_foll_pin_{acquired,released} do.
+ *
+ * usage: track_driver EXT4_FILE
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gtlib.h"
+#include "ktap.h"
+
+#define NR	64
+#define THP_NR	512
+
+static int dev, me;
+
+/* flags: the letters that must be set, e.g. "P..W" ('.' = don't care). */
+static bool rows_match(const struct gtp_page_info *info, int n, int pins,
+		       int gets, const char *flags, int want_order)
+{
+	struct gt_row *rows;
+	int nrows = gt_rows(&rows), i, j, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		/* The table is keyed by the folio's head page. */
+		unsigned long head = info[i].pfn & ~((1UL << info[i].order) - 1);
+		const struct gt_row *r = gt_row_find(rows, nrows, head);
+		const char *why = NULL;
+
+		if (!r)
+			why = "missing";
+		else if (r->pins != pins || r->gets != gets)
+			why = "counts";
+		else if (r->pid != me || strcmp(r->comm, "track_driver"))
+			why = "task";
+		else if (!strstr(r->caller, "[gup_test_pin]"))
+			why = "caller";
+		else if (want_order >= 0 && (int)r->order != want_order)
+			why = "order";
+		for (j = 0; !why && flags[j]; j++)
+			if (flags[j] != '.' && r->flags[j] != flags[j])
+				why = "flags";
+		if (why && bad++ < 3)
+			ktap_diag("pfn %llu: %s (row: %s)", (unsigned long long)info[i].pfn, why,
+				  r ? r->flags : "none");
+	}
+	free(rows);
+	return !bad;
+}
+
+static bool oracle_ok(const struct gt_oracle *o, const char *what)
+{
+	long long kacq, krel;
+	bool ok = gt_oracle_check(o, &kacq, &krel);
+
+	if (!ok)
+		ktap_diag("%s: kernel acquired +%lld released +%lld; ours differ (%lld/%lld)",
+			  what, kacq, krel, gt_stat("ours_foll_pin_acquired"),
+			  gt_stat("ours_foll_pin_released"));
+	return ok;
+}
+
+static bool none_left(void)
+{
+	int n = gt_rows_of(me);
+
+	if (n)
+		ktap_diag("%d rows still attributed to pid %d", n, me);
+	return n == 0;
+}
+
+/* Pin, check rows while held, release, check: two results. */
+static void pin_cycle(void *buf, unsigned int method, unsigned int flags,
+		      const char *want_flags, const char *name)
+{
+	struct gtp_page_info info[NR];
+	struct gt_oracle o;
+	struct gtp_pin p;
+	bool ok;
+
+	gt_oracle_begin(&o);
+	ok = !gtp_pin(dev, buf, NR, method, flags, &p) && p.result == NR &&
+	     gtp_query(dev, p.id, info, NR) == NR;
+	ktap_result(ok && rows_match(info, NR, 1, 0, want_flags, 0),
+		    "%s: 64 pins in the table with task, caller and flags %s",
+		    name, want_flags);
+	if (p.id)
+		gtp_release(dev, p.id, GTP_REL_UNPIN);
+	ktap_result(none_left() & oracle_ok(&o, name),
+		    "%s: released, nothing left, totals match the kernel",
+		    name);
+}
+
+static void *thp_buffer(void)
+{
+	size_t len = 2 * THP_NR * GT_PAGE;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	p = (char *)(((unsigned long)p + THP_NR * GT_PAGE - 1) &
+		     ~(THP_NR * GT_PAGE - 1));
+	madvise(p, THP_NR * GT_PAGE, MADV_HUGEPAGE);
+	memset(p, 1, THP_NR * GT_PAGE);
+	return p;
+}
+
+/* A THP is one folio: the table counts per folio, like the kernel. */
+static void thp(void)
+{
+	static struct gtp_page_info info[THP_NR];
+	char *buf = thp_buffer();
+	struct gt_oracle o;
+	struct gtp_pin p;
+	bool ok;
+
+	bool thp_ok;
+
+	thp_ok = buf && !gtp_pin(dev, buf, 1, GTP_PIN_FAST, 0, &p) &&
+		 p.result == 1 && gtp_query(dev, p.id, info, 1) == 1 &&
+		 info[0].order == 9;
+	if (buf && p.id)
+		gtp_release(dev, p.id, GTP_REL_UNPIN);
+	if (!thp_ok) {
+		for (int i = 0; i < 3; i++)
+			ktap_skip("no THP here", "THP");
+		return;
+	}
+
+	gt_oracle_begin(&o);
+	ok = !gtp_pin(dev, buf, THP_NR, GTP_PIN_FAST, GTP_F_WRITE, &p) &&
+	     p.result == THP_NR && gtp_query(dev, p.id, info, 1) == THP_NR;
+	ktap_result(ok && rows_match(info, 1, THP_NR, 0, "P..W", 9) &&
+		    gt_stat("active_pinned_pages") == THP_NR,
+		    "THP: 512 pinned sub-pages are one order-9 folio with 512 pins");
+	gtp_release(dev, p.id, GTP_REL_UNPIN);
+
+	ok = !gtp_pin(dev, buf + 100 * GT_PAGE, 8, GTP_PIN, 0, &p) &&
+	     p.result == 8 && gtp_query(dev, p.id, info, 8) == 8;
+	ktap_result(ok && rows_match(info, 1, 8, 0, "P", 9) &&
+		    gt_stat("active_pinned_pages") == THP_NR / 32,
+		    "THP: 8 sub-pages pinned: 8 pins, one 1/32nd chunk handed out");
+	gtp_release(dev, p.id, GTP_REL_UNPIN_DIRTY);
+	ktap_result(none_left() & oracle_ok(&o, "THP"),
+		    "THP: released, nothing left, totals match the kernel");
+}
+
+static void partial(void)
+{
+	char *buf = gt_anon(NR);
+	struct gt_oracle o;
+	struct gtp_pin p;
+	long long acq = gt_stat("pins_acquired");
+	bool ok;
+
+	munmap(buf + 32 * GT_PAGE, GT_PAGE);
+	gt_oracle_begin(&o);
+	ok = !gtp_pin(dev, buf, NR, GTP_PIN_FAST, GTP_F_WRITE, &p) &&
+	     p.result == 32;
+	ktap_result(ok && gt_rows_of(me) == 32,
+		    "a range with a hole: the 32 pages returned are tracked, no more");
+	gtp_release(dev, p.id, GTP_REL_UNPIN);
+
+	acq = gt_stat("pins_acquired");
+	ok = !gtp_pin(dev, buf + 32 * GT_PAGE, 4, GTP_PIN_FAST, 0, &p) &&
+	     p.result == -EFAULT;
+	ktap_result(ok && gt_stat("pins_acquired") == acq && none_left() &&
+		    oracle_ok(&o, "partial"),
+		    "a failed pin_user_pages_fast (int -EFAULT) records nothing");
+	munmap(buf, NR * GT_PAGE);
+}
+
+/* FOLL_GET: tracked, unconfirmed after put_page, gone when freed. */
+static void gets(unsigned int method, const char *name)
+{
+	struct gtp_page_info info[NR];
+	char *buf = gt_anon(NR);
+	long long freed = gt_stat("gets_freed");
+	struct gtp_pin p;
+	bool ok;
+
+	ok = !gtp_pin(dev, buf, NR, method, 0, &p) && p.result == NR &&
+	     gtp_query(dev, p.id, info, NR) == NR;
+	ktap_result(ok && rows_match(info, NR, 0, 1, "-G", 0),
+		    "%s: 64 FOLL_GET references tracked", name);
+	gtp_release(dev, p.id, GTP_REL_PUT);
+	ok = gt_rows_of(me) == NR;
+	munmap(buf, NR * GT_PAGE);
+	ktap_result(ok && none_left() && gt_stat("gets_freed") - freed == NR,
+		    "%s: unconfirmed after put_page, confirmed gone when freed",
+		    name);
+}
+
+struct racer {
+	char *buf;
+	int iters;
+	int fails;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	struct gtp_pin p;
+
+	for (int i = 0; i < r->iters; i++) {
+		if (gtp_pin(dev, r->buf, 16, i & 1 ? GTP_PIN_FAST : GTP_PIN,
+			    GTP_F_WRITE, &p) || p.result != 16) {
+			r->fails++;
+			continue;
+		}
+		gtp_release(dev, p.id, i & 2 ? GTP_REL_UNPIN :
+					       GTP_REL_UNPIN_PAGE);
+	}
+	return NULL;
+}
+
+/* Two threads on the same pages, one on its own, for a fixed count. */
+static void concurrency(void)
+{
+	char *buf = gt_anon(32);
+	struct racer r[3] = {
+		{ buf, 300, 0 }, { buf, 300, 0 }, { buf + 16 * GT_PAGE, 300, 0 },
+	};
+	pthread_t t[3];
+	struct gt_oracle o;
+
+	gt_oracle_begin(&o);
+	for (int i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, race, &r[i]);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	ktap_result(!r[0].fails && !r[1].fails && !r[2].fails && none_left() &&
+		    oracle_ok(&o, "concurrency"),
+		    "3 threads x 300 pin/unpin cycles on shared and own pages: balanced");
+	munmap(buf, 32 * GT_PAGE);
+}
+
+static int set_param(const char *name, const char *val)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/gup_track/parameters/%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(val, f);
+	return fclose(f);
+}
+
+static void table_limit(void)
+{
+	char *buf = gt_anon(NR);
+	long long untracked = gt_stat("untracked");
+	long long unrel = gt_stat("pins_released_untracked");
+	struct gt_oracle o;
+	struct gtp_pin p;
+	bool ok;
+
+	gt_oracle_begin(&o);
+	ok = !set_param("max_entries", "16") &&
+	     !gtp_pin(dev, buf, NR, GTP_PIN_FAST, 0, &p) && p.result == NR &&
+	     gt_rows_of(me) == 16 && gt_stat("untracked") - untracked == 48;
+	gtp_release(dev, p.id, GTP_REL_UNPIN);
+	set_param("max_entries", "1048576");
+	ktap_result(ok && none_left() &&
+		    gt_stat("pins_released_untracked") - unrel == 48 &&
+		    oracle_ok(&o, "limit"),
+		    "a full table counts 48 of 64 pins as untracked, never loses count");
+	munmap(buf, NR * GT_PAGE);
+}
+
+/* Memory per tracked folio, attribution and hash buckets included. */
+static void memory(void)
+{
+	enum { N = 2048 };
+	char *buf = gt_anon(N);
+	long long base = gt_stat("memory_bytes"), bytes, folios;
+	struct gtp_pin p;
+
+	if (gtp_pin(dev, buf, N, GTP_PIN_FAST, 0, &p) || p.result != N) {
+		ktap_result(false, "memory per tracked folio");
+		return;
+	}
+	bytes = gt_stat("memory_bytes") - base;
+	folios = gt_stat("active_folios");
+	ktap_diag("%lld bytes for %d folios: %lld per folio", bytes, N,
+		  bytes / N);
+	ktap_result(folios == N && bytes > 0 && bytes <= 64LL * N,
+		    "memory per tracked folio is at most 64 bytes (%lld)",
+		    bytes / N);
+	gtp_release(dev, p.id, GTP_REL_UNPIN);
+	munmap(buf, N * GT_PAGE);
+}
+
+/* exec's argument pages are FOLL_GET by the kernel itself: counted apart. */
+static void internal_gets(void)
+{
+	long long before = gt_stat("gets_internal");
+	long long rows_before = gt_stat("active_folios");
+	pid_t pid = fork();
+	int st;
+
+	if (!pid) {
+		execl("/bin/true", "true", "an argument", NULL);
+		_exit(127);
+	}
+	waitpid(pid, &st, 0);
+	ktap_result(WIFEXITED(st) && !WEXITSTATUS(st) &&
+		    gt_stat("gets_internal") > before &&
+		    gt_stat("active_folios") == rows_before,
+		    "exec's argument pages count as internal, not in the table");
+}
+
+/* Page cache of an ext4 file: flagged F, with dev:ino:index. */
+static void file_backed(const char *path)
+{
+	struct gtp_page_info info[NR];
+	struct gt_row *rows;
+	struct stat st;
+	char want[64];
+	int fd, n, bad = 0;
+	struct gtp_pin p;
+	char *buf;
+	FILE *f;
+	char line[256];
+	bool in_files = false;
+
+	buf = gt_file_shared(path, NR, &fd);
+	if (!buf || fstat(fd, &st) ||
+	    gtp_pin(dev, buf, NR, GTP_PIN_FAST, GTP_F_WRITE, &p) ||
+	    p.result != NR || gtp_query(dev, p.id, info, NR) != NR) {
+		ktap_result(false, "ext4 MAP_SHARED: setup");
+		ktap_result(false, "ext4 MAP_SHARED: files view");
+		return;
+	}
+	n = gt_rows(&rows);
+	for (int i = 0; i < NR; i++) {
+		const struct gt_row *r = gt_row_find(rows, n, info[i].pfn);
+
+		snprintf(want, sizeof(want), "%u:%u:%lu:%d", major(st.st_dev),
+			 minor(st.st_dev), (unsigned long)st.st_ino, i);
+		if (!r || r->flags[4] != 'F' || strcmp(r->file, want)) {
+			if (bad++ < 3)
+				ktap_diag("page %d: want %s, row %s %s", i, want,
+					  r ? r->flags : "-", r ? r->file : "-");
+		}
+	}
+	free(rows);
+	ktap_result(!bad, "ext4 MAP_SHARED: 64 pages flagged F with dev:ino:index");
+
+	snprintf(want, sizeof(want), "%u:%u %lu 64 64 0 0 64 ",
+		 major(st.st_dev), minor(st.st_dev), (unsigned long)st.st_ino);
+	f = fopen(GT_DEBUGFS "/files", "r");
+	while (f && fgets(line, sizeof(line), f))
+		in_files |= !strncmp(line, want, strlen(want));
+	if (f)
+		fclose(f);
+	ktap_result(in_files, "files view: the inode with 64 folios, 64 pins, 64 for write");
+	gtp_release(dev, p.id, GTP_REL_UNPIN_DIRTY);
+	munmap(buf, NR * GT_PAGE);
+	close(fd);
+}
+
+/* Unload with pins held: entries freed, caches gone; reload sees the rest. */
+static void unload_with_pins(void)
+{
+	char *buf = gt_anon(NR);
+	struct gtp_pin p;
+	bool ok, gone;
+
+	ok = !gtp_pin(dev, buf, NR, GTP_PIN_FAST, 0, &p) && p.result == NR;
+	ok &= system("rmmod gup_track") == 0;
+	gone = system("grep -q gup_track_entry /proc/slabinfo") != 0;
+	ok &= system("insmod /lib/gup_track/gup_track.ko") == 0;
+	gtp_release(dev, p.id, GTP_REL_UNPIN);
+	ktap_result(ok && gone && gt_stat("pins_released_untracked") == NR &&
+		    gt_stat("active_folios") == 0,
+		    "unload with 64 pins held frees everything; after reload their release is untracked");
+	munmap(buf, NR * GT_PAGE);
+}
+
+int main(int argc, char **argv)
+{
+	char *buf;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s EXT4_FILE\n", argv[0]);
+		return 2;
+	}
+	ktap_plan(30);
+	me = getpid();
+	dev = gtp_open();
+	buf = gt_anon(NR);
+	if (dev < 0 || !buf || gt_stat("format") < 0) {
+		ktap_diag("setup: driver %d, gup_track stats %lld", dev,
+			  gt_stat("format"));
+		return ktap_finish() | 1;
+	}
+
+	pin_cycle(buf, GTP_PIN_FAST, GTP_F_WRITE, "P--WA", "pin_user_pages_fast W");
+	pin_cycle(buf, GTP_PIN, GTP_F_LONGTERM, "P-L-A", "pin_user_pages L");
+	pin_cycle(buf, GTP_PIN_REMOTE, GTP_F_WRITE | GTP_F_LONGTERM, "P-LWA",
+		  "pin_user_pages_remote LW");
+	pin_cycle(buf, GTP_PIN_UNLOCKED, 0, "P---A", "pin_user_pages_unlocked");
+	thp();
+	partial();
+	gets(GTP_GET_FAST, "get_user_pages_fast");
+	gets(GTP_GET_FAST_ONLY, "get_user_pages_fast_only");
+	gets(GTP_GET, "get_user_pages");
+	gets(GTP_GET_UNLOCKED, "get_user_pages_unlocked");
+	gets(GTP_GET_REMOTE, "get_user_pages_remote");
+	concurrency();
+	table_limit();
+	memory();
+	internal_gets();
+	file_backed(argv[1]);
+	unload_with_pins();
+	return ktap_finish();
+}
