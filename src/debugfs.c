@@ -81,13 +81,13 @@ struct gt_active {
 	unsigned long get_folios, longterm_folios, file_folios;
 };
 
-static void gt_active_add(const struct gt_entry *e, void *arg)
+static void gt_active_add(const struct gt_entry *e, const struct gt_attr *attr,
+			  void *arg)
 {
 	struct gt_active *a = arg;
-	int pins = READ_ONCE(e->pins), gets = READ_ONCE(e->gets);
-	u8 flags = READ_ONCE(e->flags);
-	unsigned long pages = gt_subpages_count(e->order,
-						READ_ONCE(e->subpages));
+	int pins = e->pins, gets = e->gets;
+	u8 flags = e->flags;
+	unsigned long pages = gt_subpages_count(e->order, e->subpages);
 
 	a->folios++;
 	a->pins += pins;

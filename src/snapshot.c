@@ -35,10 +35,10 @@ static void gt_snap_file(struct gt_snap *s)
 	s->has_file = true;
 }
 
-static void gt_snap_one(const struct gt_entry *e, void *arg)
+static void gt_snap_one(const struct gt_entry *e, const struct gt_attr *attr,
+			void *arg)
 {
 	struct gt_snapshot *snap = arg;
-	struct gt_attr *attr;
 	struct gt_snap *s;
 
 	if (snap->nr == snap->cap) {
@@ -48,26 +48,23 @@ static void gt_snap_one(const struct gt_entry *e, void *arg)
 	s = &snap->rows[snap->nr++];
 	memset(s, 0, sizeof(*s));
 	s->pfn = e->pfn;
-	s->subpages = READ_ONCE(e->subpages);
-	s->pins = READ_ONCE(e->pins);
-	s->gets = READ_ONCE(e->gets);
+	s->subpages = e->subpages;
+	s->pins = e->pins;
+	s->gets = e->gets;
 	s->order = e->order;
-	s->flags = READ_ONCE(e->flags);
+	s->flags = e->flags;
 	s->since = e->since;
-	attr = rcu_dereference(e->attr);
 	if (attr) {
 		s->pid = attr->pid;
 		memcpy(s->comm, attr->comm, sizeof(s->comm));
 		s->caller = attr->caller;
 		s->stack = attr->stack;
 	}
-	if (s->flags & GT_E_FILE)
-		gt_snap_file(s);
 }
 
 struct gt_snapshot *gt_snapshot_take(void)
 {
-	size_t cap = gt_table_count() + GT_SNAP_SLACK;
+	size_t cap = gt_table_count() + GT_SNAP_SLACK, i;
 	struct gt_snapshot *snap;
 
 	snap = kvmalloc(struct_size(snap, rows, cap), GFP_KERNEL);
@@ -77,6 +74,10 @@ struct gt_snapshot *gt_snapshot_take(void)
 	snap->cap = cap;
 	snap->truncated = false;
 	gt_table_walk(gt_snap_one, snap);
+	/* Outside the table's locks: this may fault on a freed inode. */
+	for (i = 0; i < snap->nr; i++)
+		if (snap->rows[i].flags & GT_E_FILE)
+			gt_snap_file(&snap->rows[i]);
 	return snap;
 }
 

@@ -8,6 +8,11 @@
  * may be freed and reused for another pfn at any moment, so readers check
  * the pfn again after reading what they need. That saves the rcu_head and
  * keeps an entry at 40 bytes.
+ *
+ * Counts change under a striped lock taken with interrupts off, from any
+ * context. The hash table itself is only changed with interrupts on: an
+ * entry whose counts reach zero in IRQ context is marked dead and unhashed
+ * later by a worker on the same CPU.
  */
 #ifndef _GUP_TRACK_TABLE_H
 #define _GUP_TRACK_TABLE_H
@@ -24,6 +29,8 @@
 #define GT_E_WRITE	BIT(1)
 #define GT_E_FILE	BIT(2)	/* page cache */
 #define GT_E_SHMEM	BIT(3)	/* page cache of shmem/memfd */
+#define GT_E_DEAD	BIT(6)	/* no pins or gets left; awaiting removal */
+#define GT_E_REMOVING	BIT(7)	/* being unhashed; takers wait */
 
 /* Who took a pin or reference: one record per GUP call, shared by its folios. */
 struct gt_attr {
@@ -90,7 +97,12 @@ unsigned long gt_table_memory(void);
 unsigned long gt_table_limit(void);
 void gt_table_set_limit(unsigned long limit);
 
-/* Calls fn on every entry under RCU; fn must not sleep. */
-void gt_table_walk(void (*fn)(const struct gt_entry *e, void *arg), void *arg);
+/*
+ * Calls fn on a stable copy of every live entry, with attr (maybe NULL)
+ * valid for the duration of the call; fn must not sleep.
+ */
+void gt_table_walk(void (*fn)(const struct gt_entry *e,
+			      const struct gt_attr *attr, void *arg),
+		   void *arg);
 
 #endif /* _GUP_TRACK_TABLE_H */
