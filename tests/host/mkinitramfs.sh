@@ -2,8 +2,9 @@
 # Build the busybox initramfs for one matrix kernel:
 #   build/<abi>/initramfs.cpio
 # It holds /init, our modules, the guest modules that ext4 on virtio and
-# rdma_rxe need (decompressed: busybox insmod cannot read .ko.xz), the static
-# test programs, and mke2fs with its libraries.
+# rdma_rxe need (decompressed: busybox insmod cannot read .ko.xz), the test
+# programs, and mke2fs, rdma and libibverbs' rxe provider with their
+# libraries.
 #
 # usage: mkinitramfs.sh NAME     (modules and programs must be built)
 set -euo pipefail
@@ -46,13 +47,23 @@ cp "$GT_BUILD"/guest/* "$stage/tests/"
 install -m 0755 "$guest"/*.sh "$stage/tests/"
 cp "$guest/tests.list" "$stage/tests/list"
 
-# mke2fs is dynamically linked: bring its libraries along.
-mke2fs=$(command -v mke2fs)
-cp "$mke2fs" "$stage/sbin/mke2fs"
+# Dynamically linked programs come with their libraries.
+copy_with_libs() {
+	local bin=$1 dest=$2 lib
+	cp "$bin" "$stage$dest"
+	ldd "$bin" | grep -o '/[^ ]*' | while read -r lib; do
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	done
+}
+copy_with_libs "$(command -v mke2fs)" /sbin/mke2fs
 cp /etc/mke2fs.conf "$stage/etc/"
-ldd "$mke2fs" | grep -o '/[^ ]*' | while read -r lib; do
-	mkdir -p "$stage$(dirname "$lib")"
-	cp -L "$lib" "$stage$lib"
-done
+copy_with_libs "$(command -v rdma)" /sbin/rdma
+# The verbs library loads its soft-RoCE provider as a plugin.
+verbs=/usr/lib/x86_64-linux-gnu/libibverbs
+mkdir -p "$stage$verbs" "$stage/etc/libibverbs.d"
+copy_with_libs "$(ls $verbs/librxe-rdmav*.so)" "$verbs/"
+cp /etc/libibverbs.d/rxe.driver "$stage/etc/libibverbs.d/"
+copy_with_libs "$GT_BUILD/guest/track_rdma" /tests/track_rdma
 
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$out/initramfs.cpio"
