@@ -6,13 +6,14 @@
 # make driver               the test-only pinning driver, same KDIR rules
 # make matrix               both, for every kernel in tests/kernels.conf
 # make demo                 install deps, boot the default kernel, show a pin
+# make bench                overhead of the loaded module, as ratios
 # make check                install deps and run the whole test suite
 # make checkpatch           kernel style check of our C sources
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 
-.PHONY: all modules driver kdir clean matrix demo check checkpatch
+.PHONY: all modules driver kdir clean matrix demo bench check checkpatch
 
 all: modules
 
@@ -40,7 +41,10 @@ matrix:
 	tests/host/build-matrix.sh
 
 demo:
-	tests/host/demo.sh
+	tests/host/guest.sh demo
+
+bench:
+	tests/host/guest.sh bench
 
 check:
 	tests/host/check.sh

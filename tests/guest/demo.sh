@@ -1,23 +1,35 @@
 #!/bin/sh
-# The README's main job, inside the guest: show what gup_track exposes
-# while a real workload (io_uring fixed buffers) holds pages pinned.
+# The README's main job, inside the guest: what gup_track shows while a
+# real workload (io_uring fixed buffers) holds pages pinned.
 D=/sys/kernel/debug/gup_track
 
-show_debugfs() {
-	echo "=== $D $1"
-	for f in "$D"/*; do
-		echo "--- $f"
-		cat "$f"
-	done
+show() {
+	echo "--- $D/$1"
+	if [ -n "$2" ]; then
+		head -n "$2" "$D/$1"
+		echo "... ($(($(wc -l < "$D/$1") - 1)) rows)"
+	else
+		cat "$D/$1"
+	fi
 }
 
-if [ "$1" = show ]; then
-	show_debugfs "$2"
+if [ "$1" = pinned ]; then
+	echo
+	echo "=== while the pages are pinned"
+	show stats
+	show pages 6
+	show tasks
+	show stacks
 	exit
 fi
 
 echo "=== kernel $(uname -r); gup_track: $(grep gup_track /proc/modules)"
-show_debugfs "before the workload"
+show version
+show hooks
 echo
 echo "=== workload: io_uring IORING_REGISTER_BUFFERS of 256 pages"
-/tests/hold_pins 256 sh "$0" show "while the pages are pinned"
+/tests/hold_pins 256 sh "$0" pinned
+echo
+echo "=== after the workload"
+show tasks
+grep -E '^(pins_|active_pins|kernel_|ours_)' $D/stats

@@ -384,6 +384,34 @@ static void file_backed(const char *path)
 	close(fd);
 }
 
+/* Every hook of this kernel is attached, and the release funnel is hit. */
+static void hooks_view(void)
+{
+	FILE *f = fopen(GT_DEBUGFS "/hooks", "r");
+	char name[64], kind[16], state[16], missed[32];
+	unsigned long long hits, funnel = 0;
+	int attached = 0, bad = 0;
+	char header[128];
+
+	if (f && !fgets(header, sizeof(header), f))
+		bad++;
+	while (f && fscanf(f, "%63s %15s %15s %llu %31s", name, kind, state,
+			   &hits, missed) == 5) {
+		if (!strcmp(state, "attached"))
+			attached++;
+		else if (strcmp(state, "absent"))
+			bad++;
+		if (!strcmp(name, "gup_put_folio"))
+			funnel = hits;
+	}
+	if (f)
+		fclose(f);
+	ktap_diag("hooks: %d attached, gup_put_folio hit %llu times", attached,
+		  funnel);
+	ktap_result(f && attached >= 10 && !bad && funnel > 0,
+		    "hooks view: every hook of this kernel attached, the funnel hit");
+}
+
 /* Unload with pins held: entries freed, caches gone; reload sees the rest. */
 static void unload_with_pins(void)
 {
@@ -410,7 +438,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s EXT4_FILE\n", argv[0]);
 		return 2;
 	}
-	ktap_plan(30);
+	ktap_plan(31);
 	me = getpid();
 	dev = gtp_open();
 	buf = gt_anon(NR);
@@ -437,6 +465,7 @@ int main(int argc, char **argv)
 	memory();
 	internal_gets();
 	file_backed(argv[1]);
+	hooks_view();
 	unload_with_pins();
 	return ktap_finish();
 }
