@@ -23,6 +23,7 @@
 #include "debugfs.h"
 #include "event.h"
 #include "hook.h"
+#include "policy.h"
 #include "snapshot.h"
 #include "table.h"
 
@@ -119,6 +120,31 @@ static void gt_missed_add(const struct gt_hook *h, u64 hits, void *arg)
 		mi->kprobe += gt_hook_missed(h);
 }
 
+static const char * const gt_veto_names[GT_VETO_MAX] = {
+	[GT_VETO_UNMAP] = "unmap",
+	[GT_VETO_RELEASE] = "release",
+	[GT_VETO_WRITEBACK] = "writeback",
+	[GT_VETO_SYNC] = "sync_redirty",
+};
+
+static void gt_policy_lines(struct seq_file *m)
+{
+	struct gt_policy_stats st;
+	int i;
+
+	gt_policy_stats(&st);
+	seq_printf(m, "policy %s\n", gt_policy_name(st.mode));
+	seq_printf(m, "policy_available %d\n", st.available);
+	for (i = 0; i < GT_VETO_MAX; i++) {
+		seq_printf(m, "veto_%s_would %llu\n", gt_veto_names[i],
+			   st.would_veto[i]);
+		seq_printf(m, "veto_%s_done %llu\n", gt_veto_names[i],
+			   st.vetoed[i]);
+	}
+	seq_printf(m, "truncated_while_pinned %llu\n", st.truncated);
+	seq_printf(m, "veto_files_untracked %llu\n", st.files_untracked);
+}
+
 static int stats_show(struct seq_file *m, void *v)
 {
 	struct gt_active a = {};
@@ -161,6 +187,7 @@ static int stats_show(struct seq_file *m, void *v)
 	S("ours_foll_pin_acquired", c.pins_acquired + c.pins_rolled_back);
 	S("ours_foll_pin_released", c.pins_released + c.pins_rolled_back);
 #undef S
+	gt_policy_lines(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
@@ -368,6 +395,8 @@ struct gt_group {
 	char comm[TASK_COMM_LEN];
 	unsigned long folios, pins, gets, longterm, file, write;
 	u32 oldest;		/* smallest since */
+	u64 vetoes[GT_VETO_MAX];
+	u64 truncated;
 };
 
 static int gt_cmp_task(const void *a, const void *b)
@@ -392,7 +421,7 @@ static size_t gt_group_build(struct gt_snapshot *snap, void **rows,
 	struct gt_group *g;
 	size_t i, n = 0;
 
-	*rows = kvcalloc(max_t(size_t, snap->nr, 1), sizeof(*g), GFP_KERNEL);
+	*rows = kvcalloc(snap->nr + GT_FILES_MAX, sizeof(*g), GFP_KERNEL);
 	g = *rows;
 	if (!g)
 		return 0;
@@ -446,19 +475,51 @@ static const struct gt_view tasks_view = {
 	.show = tasks_row,
 };
 
+/* Files with pins now, and files the policy acted on, pinned or not. */
 static size_t files_build(struct gt_snapshot *snap, void **rows)
 {
-	return gt_group_build(snap, rows, true);
+	struct gt_policy_file *pf;
+	size_t n = gt_group_build(snap, rows, true), j, base;
+	struct gt_group *g = *rows;
+	u32 now = ktime_get_boottime_seconds();
+	int i, nf;
+
+	if (!g)
+		return 0;
+	pf = kcalloc(GT_FILES_MAX, sizeof(*pf), GFP_KERNEL);
+	if (!pf)
+		return n;
+	nf = gt_policy_files(pf, GT_FILES_MAX);
+	base = n;
+	for (i = 0; i < nf; i++) {
+		for (j = 0; j < base; j++)
+			if (g[j].key[0] == pf[i].dev && g[j].key[1] == pf[i].ino)
+				break;
+		if (j == base) {
+			j = n++;
+			g[j].key[0] = pf[i].dev;
+			g[j].key[1] = pf[i].ino;
+			g[j].oldest = now;
+		}
+		memcpy(g[j].vetoes, pf[i].vetoes, sizeof(g[j].vetoes));
+		g[j].truncated = pf[i].truncated;
+	}
+	kfree(pf);
+	return n;
 }
 
 static void files_row(struct seq_file *m, const void *row, u32 now)
 {
 	const struct gt_group *g = row;
+	int i;
 
-	seq_printf(m, "%u:%u %llu %lu %lu %lu %lu %lu %u\n",
+	seq_printf(m, "%u:%u %llu %lu %lu %lu %lu %lu %u",
 		   MAJOR((dev_t)g->key[0]), MINOR((dev_t)g->key[0]),
 		   (unsigned long long)g->key[1], g->folios, g->pins, g->gets,
 		   g->longterm, g->write, gt_age(g->oldest, now));
+	for (i = 0; i < GT_VETO_MAX; i++)
+		seq_printf(m, " %llu", g->vetoes[i]);
+	seq_printf(m, " %llu\n", g->truncated);
 }
 
 static const struct gt_view files_view = {
@@ -523,6 +584,39 @@ static const struct gt_view stacks_view = {
 	.show = stacks_row,
 };
 
+/* events: pinned pages that left the page cache, newest first */
+
+struct gt_events {
+	int nr;
+	struct gt_loss loss[GT_LOSS_RING];
+};
+
+static int events_show(struct seq_file *m, void *v)
+{
+	struct gt_events *ev = kmalloc(sizeof(*ev), GFP_KERNEL);
+	u64 now = ktime_get_boottime_ns();
+	int i;
+
+	if (!ev)
+		return -ENOMEM;
+	ev->nr = gt_policy_losses(ev->loss, GT_LOSS_RING);
+	seq_puts(m, GT_EVENTS_HEADER "\n");
+	for (i = 0; i < ev->nr; i++) {
+		const struct gt_loss *l = &ev->loss[i];
+
+		seq_printf(m, "%llu truncate %d ", div_u64(now - l->time_ns,
+							   NSEC_PER_SEC), l->pid);
+		gt_put_comm(m, l->comm);
+		seq_putc(m, ' ');
+		gt_put_symbol(m, l->caller);
+		seq_printf(m, " %d %d %u:%u:%lu:%lu\n", l->pins, l->gets,
+			   MAJOR(l->dev), MINOR(l->dev), l->ino, l->index);
+	}
+	kfree(ev);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(events);
+
 int gt_debugfs_init(void)
 {
 	gt_dir = debugfs_create_dir(GUP_TRACK_DEBUGFS_DIR, NULL);
@@ -540,6 +634,7 @@ int gt_debugfs_init(void)
 			    &gt_view_fops);
 	debugfs_create_file("stacks", 0444, gt_dir, (void *)&stacks_view,
 			    &gt_view_fops);
+	debugfs_create_file("events", 0444, gt_dir, NULL, &events_fops);
 	return 0;
 }
 

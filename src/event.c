@@ -9,7 +9,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/hash.h>
 #include <linux/kallsyms.h>
 #include <linux/mm.h>
 #include <linux/preempt.h>
@@ -24,16 +23,9 @@
 #include "event.h"
 #include "table.h"
 
-#define GT_CALL_BITS	6
 #define GT_GFP		(GFP_NOWAIT | __GFP_NOWARN)
 
-struct gt_bucket {
-	spinlock_t lock;		/* protects calls */
-	struct hlist_head calls;
-};
-
-static struct gt_bucket gt_calls[1 << GT_CALL_BITS];
-static atomic_t gt_calls_active;
+static struct gt_taskmap gt_calls;
 static struct kmem_cache *gt_call_cache;
 
 static struct {
@@ -70,30 +62,9 @@ static bool gt_name_in(const char *name, const char * const *list, int n)
 	return false;
 }
 
-static struct gt_bucket *gt_bucket_of(struct task_struct *task)
+static bool gt_in_gup(void)
 {
-	return &gt_calls[hash_ptr(task, GT_CALL_BITS)];
-}
-
-static bool gt_in_gup(struct task_struct *task)
-{
-	struct gt_bucket *b;
-	struct gt_call *call;
-	unsigned long flags;
-	bool found = false;
-
-	if (!atomic_read(&gt_calls_active))
-		return false;
-	b = gt_bucket_of(task);
-	spin_lock_irqsave(&b->lock, flags);
-	hlist_for_each_entry(call, &b->calls, node) {
-		if (call->task == task) {
-			found = true;
-			break;
-		}
-	}
-	spin_unlock_irqrestore(&b->lock, flags);
-	return found;
+	return gt_taskmap_current(&gt_calls);
 }
 
 /*
@@ -104,19 +75,16 @@ static bool gt_in_gup(struct task_struct *task)
 struct gt_call *gt_event_gup_enter(unsigned long ret_addr)
 {
 	unsigned long stack[GT_STACK_DEPTH * 2];
-	struct gt_bucket *b;
 	struct gt_call *call;
-	unsigned long flags;
 	unsigned int nr, i;
 
-	if (gt_in_gup(current))
+	if (gt_in_gup())
 		return NULL;
 	call = kmem_cache_alloc(gt_call_cache, GT_GFP);
 	if (!call) {
 		atomic64_inc(&gt_ctr.calls_nomem);
 		return NULL;
 	}
-	call->task = current;
 
 	/* Keep the stack from the caller outwards, not our own frames. */
 	nr = stack_trace_save(stack, ARRAY_SIZE(stack), 0);
@@ -126,24 +94,13 @@ struct gt_call *gt_event_gup_enter(unsigned long ret_addr)
 		i = 0;
 	call->nr_stack = min_t(unsigned int, nr - i, GT_STACK_DEPTH);
 	memcpy(call->stack, stack + i, call->nr_stack * sizeof(*stack));
-
-	b = gt_bucket_of(current);
-	spin_lock_irqsave(&b->lock, flags);
-	hlist_add_head(&call->node, &b->calls);
-	atomic_inc(&gt_calls_active);
-	spin_unlock_irqrestore(&b->lock, flags);
+	gt_taskmap_add(&gt_calls, &call->tn);
 	return call;
 }
 
 void gt_event_gup_exit(struct gt_call *call)
 {
-	struct gt_bucket *b = gt_bucket_of(call->task);
-	unsigned long flags;
-
-	spin_lock_irqsave(&b->lock, flags);
-	hlist_del(&call->node);
-	atomic_dec(&gt_calls_active);
-	spin_unlock_irqrestore(&b->lock, flags);
+	gt_taskmap_del(&gt_calls, &call->tn);
 	kmem_cache_free(gt_call_cache, call);
 }
 
@@ -242,7 +199,7 @@ void gt_event_unpin(struct folio *folio, int refs)
 	if (is_zero_pfn(pfn))
 		return;
 	/* In IRQ context current is whoever was interrupted. */
-	if (in_task() && gt_in_gup(current)) {
+	if (in_task() && gt_in_gup()) {
 		atomic64_add(refs, &gt_ctr.pins_rolled_back);
 		return;
 	}
@@ -322,12 +279,7 @@ void gt_event_counters(struct gt_counters *c)
 
 int gt_event_init(void)
 {
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(gt_calls); i++) {
-		spin_lock_init(&gt_calls[i].lock);
-		INIT_HLIST_HEAD(&gt_calls[i].calls);
-	}
+	gt_taskmap_init(&gt_calls);
 	gt_call_cache = kmem_cache_create("gup_track_call",
 					  sizeof(struct gt_call), 0, 0, NULL);
 	if (!gt_call_cache)
@@ -336,22 +288,17 @@ int gt_event_init(void)
 	return 0;
 }
 
+static void gt_call_free(struct gt_task_node *tn)
+{
+	kmem_cache_free(gt_call_cache, container_of(tn, struct gt_call, tn));
+}
+
 /*
  * Called after every hook is gone. Calls whose return was never seen
  * (their kretprobe was unregistered under them) are freed here.
  */
 void gt_event_exit(void)
 {
-	struct gt_call *call;
-	struct hlist_node *tmp;
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(gt_calls); i++) {
-		hlist_for_each_entry_safe(call, tmp, &gt_calls[i].calls, node) {
-			hlist_del(&call->node);
-			kmem_cache_free(gt_call_cache, call);
-		}
-	}
-	atomic_set(&gt_calls_active, 0);
+	gt_taskmap_drain(&gt_calls, gt_call_free);
 	kmem_cache_destroy(gt_call_cache);
 }

@@ -11,12 +11,13 @@
 #include <linux/mm_types.h>
 #include <linux/sched.h>
 
+#include "taskmap.h"
+
 #define GT_STACK_DEPTH	16
 
 /* One outermost GUP call in flight, from entry to return. */
 struct gt_call {
-	struct hlist_node node;
-	struct task_struct *task;
+	struct gt_task_node tn;
 	unsigned int nr_stack;
 	unsigned long stack[GT_STACK_DEPTH];	/* from the caller outwards */
 };

@@ -2,7 +2,8 @@
 /*
  * Attach and detach every hook, in an order that never loses a release:
  * the release paths go first and leave last, so a pin recorded at acquire
- * is always seen when it is dropped.
+ * is always seen when it is dropped. The policy's hooks come and go with
+ * the policy.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,6 +22,13 @@ static struct gt_hook_set * const gt_sets[] = {
 	&gt_hooks_bio_release,
 	&gt_hooks_add_pin,
 	&gt_hooks_gup_entry,
+};
+
+static struct gt_hook_set * const gt_policy_sets[] = {
+	&gt_hooks_truncate,
+	&gt_hooks_writeback,
+	&gt_hooks_release_veto,
+	&gt_hooks_unmap_veto,
 };
 
 static int gt_krp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -48,12 +56,45 @@ static int gt_kp_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+static void notrace gt_ftrace_entry(unsigned long ip, unsigned long parent_ip,
+				    struct ftrace_ops *op,
+				    struct ftrace_regs *fregs)
+{
+	struct gt_hook *h = container_of(op, struct gt_hook, fops);
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+	unsigned long to;
+
+	gt_hook_hit(h);
+	if (!regs || within_module(parent_ip, THIS_MODULE))
+		return;
+	to = h->redirect(h, regs);
+	if (to)
+		instruction_pointer_set(regs, to);
+}
+
 static void gt_find_tp(struct tracepoint *tp, void *arg)
 {
 	struct gt_hook *h = arg;
 
 	if (!strcmp(tp->name, h->name))
 		h->tp = tp;
+}
+
+static int gt_ftrace_attach(struct gt_hook *h)
+{
+	int ret;
+
+	memset(&h->fops, 0, sizeof(h->fops));
+	h->fops.func = gt_ftrace_entry;
+	h->fops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY;
+	ret = ftrace_set_filter(&h->fops, (unsigned char *)h->name,
+				strlen(h->name), 1);
+	if (ret)
+		return -ENOENT;	/* not a traceable function here */
+	ret = register_ftrace_function(&h->fops);
+	if (ret)
+		ftrace_free_filter(&h->fops);
+	return ret;
 }
 
 static int gt_hook_attach(struct gt_hook *h)
@@ -79,6 +120,8 @@ static int gt_hook_attach(struct gt_hook *h)
 		if (!h->tp)
 			return -ENOENT;
 		return tracepoint_probe_register(h->tp, h->probe, h);
+	case GT_FTRACE:
+		return gt_ftrace_attach(h);
 	}
 	return -EINVAL;
 }
@@ -95,6 +138,10 @@ static void gt_hook_detach(struct gt_hook *h)
 	case GT_TRACEPOINT:
 		tracepoint_probe_unregister(h->tp, h->probe, h);
 		break;
+	case GT_FTRACE:
+		unregister_ftrace_function(&h->fops);
+		ftrace_free_filter(&h->fops);
+		break;
 	}
 	h->attached = false;
 }
@@ -109,7 +156,7 @@ static const char *gt_attach_error(int err)
 		return "the address cannot be probed";
 	case -EBUSY:
 	case -EEXIST:
-		return "another tracer owns it";
+		return "another tracer or a livepatch owns it";
 	case -ENOMEM:
 		return "out of memory";
 	default:
@@ -117,7 +164,7 @@ static const char *gt_attach_error(int err)
 	}
 }
 
-static int gt_hook_install(struct gt_hook *h)
+static int gt_hook_install(struct gt_hook *h, const char *what)
 {
 	int ret;
 
@@ -128,24 +175,55 @@ static int gt_hook_install(struct gt_hook *h)
 		return -ENOMEM;
 	ret = gt_hook_attach(h);
 	if (ret) {
-		pr_err("cannot hook %s: %s (%d); refusing to load\n",
-		       h->name, gt_attach_error(ret), ret);
+		pr_err("cannot hook %s: %s (%d); %s\n", h->name,
+		       gt_attach_error(ret), ret, what);
+		free_percpu(h->hits);
+		h->hits = NULL;
 		return ret;
 	}
 	h->attached = true;
 	return 0;
 }
 
-int gt_hooks_install(void)
+/* Detach in reverse order and wait until no handler runs any more. */
+static void gt_sets_remove(struct gt_hook_set * const *sets, int nr)
+{
+	struct gt_hook *h;
+	bool tp = false;
+	int s, i;
+
+	for (s = nr - 1; s >= 0; s--) {
+		for (i = sets[s]->nr - 1; i >= 0; i--) {
+			h = &sets[s]->hooks[i];
+			if (h->attached) {
+				tp |= h->kind == GT_TRACEPOINT;
+				gt_hook_detach(h);
+			}
+		}
+	}
+	/* kprobe and ftrace unregistration already waited; not these. */
+	if (tp)
+		tracepoint_synchronize_unregister();
+	for (s = 0; s < nr; s++) {
+		for (i = 0; i < sets[s]->nr; i++) {
+			h = &sets[s]->hooks[i];
+			free_percpu(h->hits);
+			h->hits = NULL;
+		}
+	}
+}
+
+static int gt_sets_install(struct gt_hook_set * const *sets, int nr,
+			   const char *what)
 {
 	unsigned int s, i;
 	int ret;
 
-	for (s = 0; s < ARRAY_SIZE(gt_sets); s++) {
-		for (i = 0; i < gt_sets[s]->nr; i++) {
-			ret = gt_hook_install(&gt_sets[s]->hooks[i]);
+	for (s = 0; s < nr; s++) {
+		for (i = 0; i < sets[s]->nr; i++) {
+			ret = gt_hook_install(&sets[s]->hooks[i], what);
 			if (ret) {
-				gt_hooks_remove();
+				gt_sets_remove(sets, nr);
 				return ret;
 			}
 		}
@@ -153,32 +231,28 @@ int gt_hooks_install(void)
 	return 0;
 }
 
-/* Detach in reverse order and wait until no handler runs any more. */
+int gt_hooks_install(void)
+{
+	gt_writeback_init();
+	return gt_sets_install(gt_sets, ARRAY_SIZE(gt_sets),
+			       "refusing to load");
+}
+
 void gt_hooks_remove(void)
 {
-	struct gt_hook *h;
-	int s, i;
-	bool tp = false;
+	gt_sets_remove(gt_sets, ARRAY_SIZE(gt_sets));
+}
 
-	for (s = ARRAY_SIZE(gt_sets) - 1; s >= 0; s--) {
-		for (i = gt_sets[s]->nr - 1; i >= 0; i--) {
-			h = &gt_sets[s]->hooks[i];
-			if (h->attached) {
-				tp |= h->kind == GT_TRACEPOINT;
-				gt_hook_detach(h);
-			}
-		}
-	}
-	/* kprobe unregistration already waited; tracepoints need this. */
-	if (tp)
-		tracepoint_synchronize_unregister();
-	for (s = 0; s < ARRAY_SIZE(gt_sets); s++) {
-		for (i = 0; i < gt_sets[s]->nr; i++) {
-			h = &gt_sets[s]->hooks[i];
-			free_percpu(h->hits);
-			h->hits = NULL;
-		}
-	}
+int gt_policy_hooks_attach(void)
+{
+	return gt_sets_install(gt_policy_sets, ARRAY_SIZE(gt_policy_sets),
+			       "the policy is unavailable");
+}
+
+void gt_policy_hooks_detach(void)
+{
+	gt_sets_remove(gt_policy_sets, ARRAY_SIZE(gt_policy_sets));
+	gt_writeback_exit();
 }
 
 /* Handler runs the probe machinery skipped (recursion, no free instance). */
@@ -193,22 +267,30 @@ unsigned long gt_hook_missed(const struct gt_hook *h)
 	return 0;
 }
 
-void gt_hooks_for_each(void (*fn)(const struct gt_hook *h, u64 hits,
-				  void *arg), void *arg)
+static void gt_sets_for_each(struct gt_hook_set * const *sets, int nr,
+			     void (*fn)(const struct gt_hook *h, u64 hits,
+					void *arg), void *arg)
 {
 	struct gt_hook *h;
 	unsigned int s, i;
 	int cpu;
 
-	for (s = 0; s < ARRAY_SIZE(gt_sets); s++) {
-		for (i = 0; i < gt_sets[s]->nr; i++) {
+	for (s = 0; s < nr; s++) {
+		for (i = 0; i < sets[s]->nr; i++) {
 			u64 hits = 0;
 
-			h = &gt_sets[s]->hooks[i];
+			h = &sets[s]->hooks[i];
 			if (h->hits)
 				for_each_possible_cpu(cpu)
 					hits += *per_cpu_ptr(h->hits, cpu);
 			fn(h, hits, arg);
 		}
 	}
+}
+
+void gt_hooks_for_each(void (*fn)(const struct gt_hook *h, u64 hits,
+				  void *arg), void *arg)
+{
+	gt_sets_for_each(gt_sets, ARRAY_SIZE(gt_sets), fn, arg);
+	gt_sets_for_each(gt_policy_sets, ARRAY_SIZE(gt_policy_sets), fn, arg);
 }

@@ -7,6 +7,7 @@
 #ifndef _GUP_TRACK_HOOK_H
 #define _GUP_TRACK_HOOK_H
 
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
 #include <linux/tracepoint.h>
@@ -15,6 +16,7 @@ enum gt_hook_kind {
 	GT_KRETPROBE,
 	GT_KPROBE,
 	GT_TRACEPOINT,
+	GT_FTRACE,		/* may redirect the call: IPMODIFY */
 };
 
 struct gt_hook {
@@ -31,11 +33,17 @@ struct gt_hook {
 	void (*pre)(struct gt_hook *h, struct pt_regs *regs);
 	/* GT_TRACEPOINT: the probe gets this hook as its data argument */
 	void *probe;
+	/*
+	 * GT_FTRACE: return the address to run instead of the function, or
+	 * 0 to let it run. Calls made from this module are never redirected.
+	 */
+	unsigned long (*redirect)(struct gt_hook *h, struct pt_regs *regs);
 
 	/* owned by hook.c */
 	union {
 		struct kretprobe rp;
 		struct kprobe kp;
+		struct ftrace_ops fops;
 	};
 	struct tracepoint *tp;
 	bool attached;
@@ -52,8 +60,13 @@ static inline void gt_hook_hit(struct gt_hook *h)
 	this_cpu_inc(*h->hits);
 }
 
+/* The tracking hooks: all of them, or the module does not load. */
 int gt_hooks_install(void);
 void gt_hooks_remove(void);
+
+/* The policy's hooks: attached while a policy is on; all or none. */
+int gt_policy_hooks_attach(void);
+void gt_policy_hooks_detach(void);
 
 /* For the views. */
 unsigned long gt_hook_missed(const struct gt_hook *h);

@@ -17,6 +17,7 @@
 #include "debugfs.h"
 #include "event.h"
 #include "hook.h"
+#include "policy.h"
 #include "table.h"
 
 static unsigned long max_entries = 1UL << 20;
@@ -37,6 +38,34 @@ static const struct kernel_param_ops max_entries_ops = {
 module_param_cb(max_entries, &max_entries_ops, &max_entries, 0644);
 MODULE_PARM_DESC(max_entries,
 		 "Most folios tracked at once; beyond it pins are counted as untracked (default 1048576)");
+
+static int policy_set(const char *val, const struct kernel_param *kp)
+{
+	enum gt_policy_mode mode;
+	int ret = gt_policy_parse(val, &mode);
+
+	if (ret) {
+		pr_err("policy must be off, observe or enforce\n");
+		return ret;
+	}
+	return gt_policy_set(mode);
+}
+
+static int policy_get(char *buf, const struct kernel_param *kp)
+{
+	struct gt_policy_stats st;
+
+	gt_policy_stats(&st);
+	return sysfs_emit(buf, "%s\n", gt_policy_name(st.mode));
+}
+
+static const struct kernel_param_ops policy_ops = {
+	.set = policy_set,
+	.get = policy_get,
+};
+module_param_cb(policy, &policy_ops, NULL, 0644);
+MODULE_PARM_DESC(policy,
+		 "Protection of pinned page-cache pages: off, observe (default: count what enforce would refuse) or enforce");
 
 static int __init gup_track_init(void)
 {
@@ -59,6 +88,7 @@ static int __init gup_track_init(void)
 	ret = gt_hooks_install();
 	if (ret)
 		goto err_debugfs;
+	gt_policy_start();
 	pr_info("version %s loaded\n", GUP_TRACK_VERSION);
 	return 0;
 
@@ -73,6 +103,7 @@ err_table:
 
 static void __exit gup_track_exit(void)
 {
+	gt_policy_stop();
 	gt_hooks_remove();
 	gt_debugfs_exit();
 	gt_event_exit();

@@ -396,6 +396,30 @@ bool gt_table_lookup(unsigned long pfn, int *pins, int *gets)
 	return e;
 }
 
+bool gt_table_describe(unsigned long pfn, struct gt_entry *copy,
+		       struct gt_attr *attr_copy)
+{
+	spinlock_t *lock = gt_lock(pfn);
+	struct gt_attr *attr;
+	struct gt_entry *e;
+	unsigned long irq;
+	bool found = false;
+
+	if (!gt_table_maybe(pfn))
+		return false;
+	spin_lock_irqsave(lock, irq);
+	e = rhashtable_lookup_fast(&gt_table, &pfn, gt_params);
+	if (e && !(e->flags & GT_E_DEAD)) {
+		*copy = *e;
+		attr = rcu_dereference_protected(e->attr, true);
+		if (attr)
+			*attr_copy = *attr;
+		found = true;
+	}
+	spin_unlock_irqrestore(lock, irq);
+	return found;
+}
+
 unsigned long gt_table_count(void)
 {
 	return atomic_long_read(&gt_count) - atomic_long_read(&gt_dead);

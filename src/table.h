@@ -89,6 +89,9 @@ bool gt_table_freed(unsigned long pfn, int *pins, int *gets);
 
 bool gt_table_maybe(unsigned long pfn);
 bool gt_table_lookup(unsigned long pfn, int *pins, int *gets);
+/* Copy the live entry of pfn and its attribution; false if none. */
+bool gt_table_describe(unsigned long pfn, struct gt_entry *e,
+		       struct gt_attr *attr);
 
 unsigned long gt_table_count(void);
 unsigned long gt_table_peak(void);

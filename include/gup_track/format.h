@@ -15,9 +15,18 @@
 #define GT_TASKS_HEADER \
 	"pid comm folios pins gets longterm file oldest_s"
 
-/* files: one line per inode, after this header. */
+/*
+ * files: one line per inode that has pins now or that the policy acted on,
+ * after this header. The veto columns count would-veto in observe mode and
+ * vetoes in enforce mode.
+ */
 #define GT_FILES_HEADER \
-	"dev ino folios pins gets longterm write oldest_s"
+	"dev ino folios pins gets longterm write oldest_s " \
+	"unmap release writeback sync_redirty truncated"
+
+/* events: pinned pages that left the page cache, newest first. */
+#define GT_EVENTS_HEADER \
+	"age_s kind pid comm caller pins gets file"
 
 /* hooks: one line per hooked kernel function or tracepoint. */
 #define GT_HOOKS_HEADER \

@@ -1,6 +1,9 @@
 #!/bin/bash
 # Boot one matrix kernel in QEMU (TCG: nested KVM does not work here) with
 # its test initramfs and a fresh virtio disk, and wait for it to power off.
+# TCG runs single-threaded: with one host thread per vCPU, a vCPU can run
+# stale code while another patches kernel text (static keys, ftrace,
+# kprobes) and die on a stray int3, as seen during 6.12 boot.
 # Writes build/<abi>/<mode>/{console.log,ktap.log}; prints that directory.
 #
 # usage: run-vm.sh NAME MODE [ONLY]
@@ -24,7 +27,7 @@ append="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 gtt.mode=$mode"
 
 rc=0
 timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
-	-accel tcg -cpu max -smp 2 -m 1536 \
+	-accel tcg,thread=single -cpu max -smp 2 -m 1536 \
 	-display none -monitor none -no-reboot \
 	-kernel "$kroot/boot/vmlinuz-$abi" \
 	-initrd "$out/initramfs.cpio" \

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * try_to_unmap(folio, flags) from reclaim, on a pinned page-cache folio:
+ * refused. Reclaim then finds the folio still mapped and keeps it.
+ *
+ * Only reclaim's calls are refused: shrink_folio_list() passes
+ * TTU_BATCH_FLUSH (plus TTU_SPLIT_HUGE_PMD or, on 6.12, TTU_SYNC for large
+ * folios). Memory failure passes TTU_HWPOISON, THP split TTU_RMAP_LOCKED,
+ * khugepaged, memory hot-unplug and truncate TTU_IGNORE_MLOCK, and
+ * migration does not come here at all (try_to_migrate()).
+ */
+#include <linux/mm.h>
+#include <linux/ptrace.h>
+#include <linux/rmap.h>
+
+#include "../policy.h"
+#include "hooks.h"
+
+#define GT_TTU_NOT_RECLAIM	(TTU_IGNORE_MLOCK | TTU_HWPOISON | TTU_RMAP_LOCKED)
+
+static void gt_unmap_refused(struct folio *folio, enum ttu_flags flags)
+{
+}
+
+static bool gt_reclaim_unmap(unsigned long flags)
+{
+	return (flags & TTU_BATCH_FLUSH) && !(flags & GT_TTU_NOT_RECLAIM);
+}
+
+static unsigned long unmap_redirect(struct gt_hook *h, struct pt_regs *regs)
+{
+	struct folio *folio = (void *)regs_get_kernel_argument(regs, 0);
+
+	if (!gt_reclaim_unmap(regs_get_kernel_argument(regs, 1)) ||
+	    !gt_policy_veto(GT_VETO_UNMAP, folio))
+		return 0;
+	return (unsigned long)gt_unmap_refused;
+}
+
+static struct gt_hook unmap_veto_hooks[] = {
+	{ .name = "try_to_unmap", .kind = GT_FTRACE, .wanted = true,
+	  .redirect = unmap_redirect },
+};
+
+struct gt_hook_set gt_hooks_unmap_veto = {
+	.hooks = unmap_veto_hooks,
+	.nr = ARRAY_SIZE(unmap_veto_hooks),
+};

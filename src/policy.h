@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The protection policy: off, observe or enforce. It reads the table and
+ * folio_maybe_dma_pinned() and decides for the veto hooks; it also keeps
+ * the veto counters, per veto point and per file, and the data-loss events
+ * it cannot prevent (truncate and hole punch of a pinned page).
+ */
+#ifndef _GUP_TRACK_POLICY_H
+#define _GUP_TRACK_POLICY_H
+
+#include <linux/mm_types.h>
+#include <linux/types.h>
+
+enum gt_policy_mode {
+	GT_POLICY_OFF,
+	GT_POLICY_OBSERVE,
+	GT_POLICY_ENFORCE,
+};
+
+enum gt_veto {
+	GT_VETO_UNMAP,		/* reclaim unmapping a pinned page */
+	GT_VETO_RELEASE,	/* stripping its buffers */
+	GT_VETO_WRITEBACK,	/* background writeback cleaning it */
+	GT_VETO_SYNC,		/* integrity writeback: written, kept dirty */
+	GT_VETO_MAX,
+};
+
+#define GT_FILES_MAX	256
+
+struct gt_policy_file {
+	dev_t dev;
+	unsigned long ino;
+	u64 vetoes[GT_VETO_MAX];	/* would-veto in observe, vetoed in enforce */
+	u64 truncated;			/* pinned pages truncated or punched */
+};
+
+struct gt_policy_stats {
+	enum gt_policy_mode mode;
+	bool available;
+	u64 would_veto[GT_VETO_MAX];
+	u64 vetoed[GT_VETO_MAX];
+	u64 truncated;
+	u64 files_untracked;		/* veto counts not kept per file */
+};
+
+/* A data-loss event: a pinned page removed from the page cache. */
+struct gt_loss {
+	u64 time_ns;
+	pid_t pid;
+	char comm[16];
+	unsigned long caller;
+	int pins;
+	int gets;
+	dev_t dev;
+	unsigned long ino;
+	unsigned long index;
+};
+
+#define GT_LOSS_RING	64
+
+int gt_policy_parse(const char *val, enum gt_policy_mode *mode);
+const char *gt_policy_name(enum gt_policy_mode mode);
+
+/* Switch modes, attaching or detaching the policy's hooks as needed. */
+int gt_policy_set(enum gt_policy_mode mode);
+int gt_policy_start(void);
+void gt_policy_stop(void);
+
+/* For the hooks. */
+bool gt_policy_pinned(struct folio *folio);
+bool gt_policy_veto(enum gt_veto veto, struct folio *folio);
+void gt_policy_count(enum gt_veto veto, struct folio *folio);
+bool gt_policy_enforcing(void);
+void gt_policy_truncated(struct folio *folio);
+
+/* For the views. */
+void gt_policy_stats(struct gt_policy_stats *st);
+int gt_policy_files(struct gt_policy_file *files, int max);
+int gt_policy_losses(struct gt_loss *ring, int max);
+
+#endif /* _GUP_TRACK_POLICY_H */
