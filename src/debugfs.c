@@ -121,10 +121,11 @@ static void gt_missed_add(const struct gt_hook *h, u64 hits, void *arg)
 }
 
 static const char * const gt_veto_names[GT_VETO_MAX] = {
-	[GT_VETO_UNMAP] = "unmap",
-	[GT_VETO_RELEASE] = "release",
-	[GT_VETO_WRITEBACK] = "writeback",
-	[GT_VETO_SYNC] = "sync_redirty",
+	[GT_VETO_UNMAP] = "veto_unmap",
+	[GT_VETO_RELEASE] = "veto_release",
+	[GT_SEEN_WRITEBACK] = "writeback_pinned",
+	[GT_SEEN_SYNC] = "syncwrite_pinned",
+	[GT_DIRTY_AT_UNPIN] = "dirty_at_unpin",
 };
 
 static void gt_policy_lines(struct seq_file *m)
@@ -136,13 +137,14 @@ static void gt_policy_lines(struct seq_file *m)
 	seq_printf(m, "policy %s\n", gt_policy_name(st.mode));
 	seq_printf(m, "policy_available %d\n", st.available);
 	for (i = 0; i < GT_VETO_MAX; i++) {
-		seq_printf(m, "veto_%s_would %llu\n", gt_veto_names[i],
+		seq_printf(m, "%s_would %llu\n", gt_veto_names[i],
 			   st.would_veto[i]);
-		seq_printf(m, "veto_%s_done %llu\n", gt_veto_names[i],
+		seq_printf(m, "%s_done %llu\n", gt_veto_names[i],
 			   st.vetoed[i]);
 	}
+	seq_printf(m, "dirty_at_unpin_skipped %llu\n", st.dirty_skipped);
 	seq_printf(m, "truncated_while_pinned %llu\n", st.truncated);
-	seq_printf(m, "veto_files_untracked %llu\n", st.files_untracked);
+	seq_printf(m, "policy_files_untracked %llu\n", st.files_untracked);
 }
 
 static int stats_show(struct seq_file *m, void *v)

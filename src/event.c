@@ -190,23 +190,25 @@ void gt_event_acquire(const struct gt_acquire *acq)
 	gt_attr_put(attr);
 }
 
-/* gup_put_folio() dropped refs FOLL_PIN pins of folio. */
-void gt_event_unpin(struct folio *folio, int refs)
+/* gup_put_folio() is dropping refs FOLL_PIN pins of folio. */
+bool gt_event_unpin(struct folio *folio, int refs)
 {
 	unsigned long pfn = folio_pfn(folio);
+	bool last_write = false;
 	int n;
 
 	if (is_zero_pfn(pfn))
-		return;
+		return false;
 	/* In IRQ context current is whoever was interrupted. */
 	if (in_task() && gt_in_gup()) {
 		atomic64_add(refs, &gt_ctr.pins_rolled_back);
-		return;
+		return false;
 	}
-	n = gt_table_unpin(pfn, refs);
+	n = gt_table_unpin(pfn, refs, &last_write);
 	atomic64_add(refs, &gt_ctr.pins_released);
 	if (n < refs)
 		atomic64_add(refs - n, &gt_ctr.pins_released_untracked);
+	return last_write;
 }
 
 /*

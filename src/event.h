@@ -56,7 +56,8 @@ struct gt_call *gt_event_gup_enter(unsigned long ret_addr);
 void gt_event_gup_exit(struct gt_call *call);
 void gt_event_acquire(const struct gt_acquire *acq);
 
-void gt_event_unpin(struct folio *folio, int refs);
+/* True if that was the last pin and some pin was FOLL_WRITE. */
+bool gt_event_unpin(struct folio *folio, int refs);
 void gt_event_add_pin(struct folio *folio);
 void gt_event_put_refs(struct folio *folio, int refs);
 void gt_event_free(struct page *page, unsigned int order);

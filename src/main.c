@@ -105,6 +105,7 @@ static void __exit gup_track_exit(void)
 {
 	gt_policy_stop();
 	gt_hooks_remove();
+	gt_policy_drain();
 	gt_debugfs_exit();
 	gt_event_exit();
 	gt_table_exit();

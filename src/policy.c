@@ -7,16 +7,24 @@
  *
  * off detaches every policy hook, so it costs nothing. observe counts what
  * enforce would veto and changes nothing.
+ *
+ * enforce also dirties a page-cache folio when its last write pin goes,
+ * from a worker that takes the folio lock, so what the device wrote after
+ * the last writeback reaches the disk even if the driver unpins without
+ * dirtying.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/pagemap.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <linux/workqueue.h>
 
 #include "hook.h"
 #include "policy.h"
@@ -33,7 +41,16 @@ static enum gt_policy_mode gt_mode = GT_POLICY_OBSERVE;
 static bool gt_started, gt_hooks_on, gt_available = true;
 
 static atomic64_t gt_would[GT_VETO_MAX], gt_done[GT_VETO_MAX];
-static atomic64_t gt_truncated, gt_files_untracked;
+static atomic64_t gt_truncated, gt_files_untracked, gt_dirty_skipped;
+
+struct gt_redirty {
+	struct llist_node node;
+	struct folio *folio;
+};
+
+static LLIST_HEAD(gt_redirty_list);
+static void gt_redirty_work(struct work_struct *work);
+static DECLARE_WORK(gt_redirty, gt_redirty_work);
 
 static DEFINE_SPINLOCK(gt_files_lock);	/* gt_files, gt_nr_files */
 static struct gt_policy_file gt_files[GT_FILES_MAX];
@@ -115,6 +132,11 @@ void gt_policy_stop(void)
 	mutex_unlock(&gt_policy_mutex);
 }
 
+void gt_policy_drain(void)
+{
+	flush_work(&gt_redirty);
+}
+
 bool gt_policy_enforcing(void)
 {
 	return READ_ONCE(gt_mode) == GT_POLICY_ENFORCE;
@@ -184,6 +206,50 @@ void gt_policy_count(enum gt_veto veto, struct folio *folio)
 	gt_file_count(folio, veto);
 }
 
+static void gt_redirty_work(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&gt_redirty_list);
+	struct gt_redirty *r, *tmp;
+
+	llist_for_each_entry_safe(r, tmp, list, node) {
+		struct folio *folio = r->folio;
+
+		folio_lock(folio);
+		/* Still page cache, buffers still there (never strip-dirty). */
+		if (folio->mapping && folio_test_private(folio)) {
+			folio_mark_dirty(folio);
+			gt_policy_count(GT_DIRTY_AT_UNPIN, folio);
+		} else {
+			atomic64_inc(&gt_dirty_skipped);
+		}
+		folio_unlock(folio);
+		folio_put(folio);
+		kfree(r);
+	}
+}
+
+/*
+ * The last write pin of a page-cache folio is about to go; the caller still
+ * holds it, so the folio can be referenced. Any context.
+ */
+void gt_policy_unpinned(struct folio *folio)
+{
+	struct gt_redirty *r;
+
+	if (!gt_policy_enforcing() || !gt_folio_inode(folio) ||
+	    folio_test_swapbacked(folio))
+		return;
+	r = kmalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
+	if (!r) {
+		atomic64_inc(&gt_dirty_skipped);
+		return;
+	}
+	folio_get(folio);
+	r->folio = folio;
+	llist_add(&r->node, &gt_redirty_list);
+	queue_work(system_unbound_wq, &gt_redirty);
+}
+
 /* Count a pinned folio at this veto point; true if it must be refused. */
 bool gt_policy_veto(enum gt_veto veto, struct folio *folio)
 {
@@ -244,6 +310,7 @@ void gt_policy_stats(struct gt_policy_stats *st)
 	}
 	st->truncated = atomic64_read(&gt_truncated);
 	st->files_untracked = atomic64_read(&gt_files_untracked);
+	st->dirty_skipped = atomic64_read(&gt_dirty_skipped);
 }
 
 int gt_policy_files(struct gt_policy_file *files, int max)

@@ -17,11 +17,13 @@ enum gt_policy_mode {
 	GT_POLICY_ENFORCE,
 };
 
+/* What the policy counts per file: vetoes, and what it only watches. */
 enum gt_veto {
 	GT_VETO_UNMAP,		/* reclaim unmapping a pinned page */
 	GT_VETO_RELEASE,	/* stripping its buffers */
-	GT_VETO_WRITEBACK,	/* background writeback cleaning it */
-	GT_VETO_SYNC,		/* integrity writeback: written, kept dirty */
+	GT_SEEN_WRITEBACK,	/* background writeback cleaning it */
+	GT_SEEN_SYNC,		/* integrity writeback cleaning it */
+	GT_DIRTY_AT_UNPIN,	/* dirtied when its last write pin went */
 	GT_VETO_MAX,
 };
 
@@ -41,6 +43,7 @@ struct gt_policy_stats {
 	u64 vetoed[GT_VETO_MAX];
 	u64 truncated;
 	u64 files_untracked;		/* veto counts not kept per file */
+	u64 dirty_skipped;		/* write pins released, folio not dirtied */
 };
 
 /* A data-loss event: a pinned page removed from the page cache. */
@@ -65,6 +68,8 @@ const char *gt_policy_name(enum gt_policy_mode mode);
 int gt_policy_set(enum gt_policy_mode mode);
 int gt_policy_start(void);
 void gt_policy_stop(void);
+/* After every hook is gone: finish the dirtying still queued. */
+void gt_policy_drain(void);
 
 /* For the hooks. */
 bool gt_policy_pinned(struct folio *folio);
@@ -72,6 +77,7 @@ bool gt_policy_veto(enum gt_veto veto, struct folio *folio);
 void gt_policy_count(enum gt_veto veto, struct folio *folio);
 bool gt_policy_enforcing(void);
 void gt_policy_truncated(struct folio *folio);
+void gt_policy_unpinned(struct folio *folio);
 
 /* For the views. */
 void gt_policy_stats(struct gt_policy_stats *st);

@@ -305,13 +305,17 @@ retry:
 }
 
 /* Drop up to refs pins or references; returns how many were tracked. */
-static int gt_table_drop(unsigned long pfn, int refs, bool pin)
+static int gt_table_drop(unsigned long pfn, int refs, bool pin,
+			 bool *last_write)
 {
 	spinlock_t *lock = gt_lock(pfn);
 	struct gt_entry *e;
 	unsigned long irq;
 	bool died = false;
 	int n = 0;
+
+	if (last_write)
+		*last_write = false;
 
 	if (!gt_table_maybe(pfn))
 		return 0;
@@ -323,6 +327,8 @@ static int gt_table_drop(unsigned long pfn, int refs, bool pin)
 			e->pins -= n;
 		else
 			e->gets -= n;
+		if (last_write && n && !e->pins && (e->flags & GT_E_WRITE))
+			*last_write = true;
 		if (!e->pins && !e->gets) {
 			gt_entry_die(e);
 			died = true;
@@ -334,14 +340,14 @@ static int gt_table_drop(unsigned long pfn, int refs, bool pin)
 	return n;
 }
 
-int gt_table_unpin(unsigned long pfn, int refs)
+int gt_table_unpin(unsigned long pfn, int refs, bool *last_write)
 {
-	return gt_table_drop(pfn, refs, true);
+	return gt_table_drop(pfn, refs, true, last_write);
 }
 
 int gt_table_unget(unsigned long pfn, int refs)
 {
-	return gt_table_drop(pfn, refs, false);
+	return gt_table_drop(pfn, refs, false, NULL);
 }
 
 /* The folio at pfn was freed: forget it. Returns true if it was tracked. */

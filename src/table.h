@@ -83,7 +83,8 @@ void gt_attr_put(struct gt_attr *attr);
 
 int gt_table_take(unsigned long pfn, unsigned int order, unsigned int subpage,
 		  int pins, int gets, u8 flags, struct gt_attr *attr);
-int gt_table_unpin(unsigned long pfn, int refs);
+/* *last_write: the last pin went, and some pin had been FOLL_WRITE. */
+int gt_table_unpin(unsigned long pfn, int refs, bool *last_write);
 int gt_table_unget(unsigned long pfn, int refs);
 bool gt_table_freed(unsigned long pfn, int *pins, int *gets);
 

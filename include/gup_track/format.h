@@ -17,12 +17,13 @@
 
 /*
  * files: one line per inode that has pins now or that the policy acted on,
- * after this header. The veto columns count would-veto in observe mode and
- * vetoes in enforce mode.
+ * after this header. The policy columns count in observe mode what enforce
+ * would do, and in enforce mode what it did.
  */
 #define GT_FILES_HEADER \
 	"dev ino folios pins gets longterm write oldest_s " \
-	"unmap release writeback sync_redirty truncated"
+	"veto_unmap veto_release writeback_pinned syncwrite_pinned " \
+	"dirty_at_unpin truncated"
 
 /* events: pinned pages that left the page cache, newest first. */
 #define GT_EVENTS_HEADER \

@@ -10,6 +10,7 @@
 
 #include "../compat.h"
 #include "../event.h"
+#include "../policy.h"
 #include "hooks.h"
 
 static void gup_put_pre(struct gt_hook *h, struct pt_regs *regs)
@@ -18,8 +19,8 @@ static void gup_put_pre(struct gt_hook *h, struct pt_regs *regs)
 	int refs = regs_get_kernel_argument(regs, 1);
 	unsigned int flags = regs_get_kernel_argument(regs, 2);
 
-	if (flags & GT_FOLL_PIN)
-		gt_event_unpin(folio, refs);
+	if ((flags & GT_FOLL_PIN) && gt_event_unpin(folio, refs))
+		gt_policy_unpinned(folio);
 }
 
 static struct gt_hook gup_put_hooks[] = {

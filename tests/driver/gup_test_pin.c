@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -254,6 +255,35 @@ out:
 	return ret;
 }
 
+/*
+ * Write through the kernel mapping only, never the user's page tables:
+ * the page's dirty state is left alone, exactly as a device's DMA leaves it.
+ */
+static long gtp_ioc_dma_write(struct gtp_file *f, void __user *uarg)
+{
+	struct gtp_dma_write arg;
+	struct gtp_set *set;
+	unsigned long i;
+	void *va;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	mutex_lock(&f->lock);
+	set = gtp_find(f, arg.id);
+	if (!set) {
+		mutex_unlock(&f->lock);
+		return -ENOENT;
+	}
+	for (i = 0; i < set->nr; i++) {
+		va = kmap_local_page(set->pages[i]);
+		memset(va, arg.pattern & 0xff, PAGE_SIZE);
+		kunmap_local(va);
+		flush_dcache_page(set->pages[i]);
+	}
+	mutex_unlock(&f->lock);
+	return 0;
+}
+
 static long gtp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct gtp_file *f = file->private_data;
@@ -266,6 +296,8 @@ static long gtp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return gtp_ioc_release(f, uarg);
 	case GTP_IOC_QUERY:
 		return gtp_ioc_query(f, uarg);
+	case GTP_IOC_DMA_WRITE:
+		return gtp_ioc_dma_write(f, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -66,9 +66,16 @@ struct gtp_query {
 	__u64 info;		/* in: user pointer to struct gtp_page_info[nr] */
 };
 
+/* Write a byte pattern into every page of a set, as a device's DMA would. */
+struct gtp_dma_write {
+	__u32 id;		/* in: a held set */
+	__u32 pattern;		/* in: the byte written (low 8 bits) */
+};
+
 #define GTP_IOC_MAGIC	'G'
 #define GTP_IOC_PIN	_IOWR(GTP_IOC_MAGIC, 1, struct gtp_pin)
 #define GTP_IOC_RELEASE	_IOW(GTP_IOC_MAGIC, 2, struct gtp_release)
 #define GTP_IOC_QUERY	_IOWR(GTP_IOC_MAGIC, 3, struct gtp_query)
+#define GTP_IOC_DMA_WRITE _IOW(GTP_IOC_MAGIC, 4, struct gtp_dma_write)
 
 #endif /* _GUP_TEST_PIN_H */

@@ -169,14 +169,16 @@ const char *gtp_method_name(unsigned int method)
 
 long long gt_stat(const char *key)
 {
-	char name[128];
+	char line[256], name[128];
 	long long val, ret = -1;
 	FILE *f = fopen(GT_DEBUGFS "/stats", "r");
 
 	if (!f)
 		return -1;
-	while (fscanf(f, "%127s %lld", name, &val) == 2) {
-		if (!strcmp(name, key)) {
+	/* Line by line: a few values are words ("policy enforce"). */
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%127s %lld", name, &val) == 2 &&
+		    !strcmp(name, key)) {
 			ret = val;
 			break;
 		}

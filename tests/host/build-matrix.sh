@@ -22,5 +22,5 @@ for n in "${names[@]}"; do
 	gt_log "building for $n ($abi)"
 	make -s -C "$kdir" M="$out/tree" GUP_TRACK_WERROR=1 modules
 	make -s -C "$kdir" M="$out/tree/tests/driver" GUP_TRACK_WERROR=1 modules
-	cp "$out/tree/gup_track.ko" "$out/tree/tests/driver/gup_test_pin.ko" "$out/"
+	cp "$out/tree/gup_track.ko" "$out"/tree/tests/driver/gup_test_*.ko "$out/"
 done

@@ -23,29 +23,36 @@ mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,mnt,etc,tests,lib/gup_track,lib/mod
 cp /bin/busybox "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 install -m 0755 "$guest/init" "$stage/init"
-cp "$out/gup_track.ko" "$out/gup_test_pin.ko" "$stage/lib/gup_track/"
+cp "$out"/gup_track.ko "$out"/gup_test_*.ko "$stage/lib/gup_track/"
 
-# Guest modules in dependency order, each once.
-order=$stage/lib/modules/guest/order
-: >"$order"
-sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$guest/modules.list" | while read -r m; do
-	modprobe -d "$kroot" -S "$abi" --show-depends "$m" ||
-		gt_die "guest module $m not found for $abi"
-done | awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' | while read -r ko; do
-	base=$(basename "$ko")
-	case "$base" in
-	*.ko.xz) base=${base%.xz}; xz -dc "$ko" >"$stage/lib/modules/guest/$base" ;;
-	*.ko.zst) base=${base%.zst}; zstd -qdc "$ko" >"$stage/lib/modules/guest/$base" ;;
-	*.ko) cp "$ko" "$stage/lib/modules/guest/$base" ;;
-	*) gt_die "unknown module format: $ko" ;;
-	esac
-	echo "$base" >>"$order"
-done
+# Guest modules in dependency order, each once, decompressed, with an
+# "order" file: LIST -> DIR.
+copy_modules() {
+	local list=$1 dir=$2 ko base
+	mkdir -p "$dir"
+	: >"$dir/order"
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list" | while read -r m; do
+		modprobe -d "$kroot" -S "$abi" --show-depends "$m" ||
+			gt_die "guest module $m not found for $abi"
+	done | awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' | while read -r ko; do
+		base=$(basename "$ko")
+		case "$base" in
+		*.ko.xz) base=${base%.xz}; xz -dc "$ko" >"$dir/$base" ;;
+		*.ko.zst) base=${base%.zst}; zstd -qdc "$ko" >"$dir/$base" ;;
+		*.ko) cp "$ko" "$dir/$base" ;;
+		*) gt_die "unknown module format: $ko" ;;
+		esac
+		echo "$base" >>"$dir/order"
+	done
+}
+copy_modules "$guest/modules.list" "$stage/lib/modules/guest"
+copy_modules "$guest/modules-extra.list" "$stage/lib/modules/extra"
 
 # Test programs and scripts.
 cp "$GT_BUILD"/guest/* "$stage/tests/"
 install -m 0755 "$guest"/*.sh "$stage/tests/"
 cp "$guest/tests.list" "$stage/tests/list"
+cp "$guest/kfilter.awk" "$guest/expected-warnings" "$stage/tests/"
 
 # Dynamically linked programs come with their libraries.
 copy_with_libs() {

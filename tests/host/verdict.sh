@@ -10,7 +10,8 @@ set -uo pipefail
 kernel=$1 run=$2
 ktap=$run/ktap.log
 console=$run/console.log
-BAD='BUG:|WARNING:|Oops|Call Trace|general protection|Kernel panic|page .* does not have buffers'
+BAD='BUG:|WARNING:|Oops|Call Trace|general protection|Kernel panic'
+guest=$(dirname "$0")/../guest
 
 tr -d '\r' <"$ktap" 2>/dev/null | awk -v k="$kernel" '
 	/^1\.\.[0-9]+$/ { planned = substr($0, 4) + 0; next }
@@ -46,6 +47,8 @@ tr -d '\r' <"$ktap" 2>/dev/null | awk -v k="$kernel" '
 rc=$(cat "$run/qemu.rc" 2>/dev/null || echo missing)
 [ "$rc" = 0 ] || echo "FAIL $kernel qemu exited with status $rc (124: timeout)"
 
-tr -d '\r' <"$console" 2>/dev/null | grep -E "$BAD" | head -n 5 |
+tr -d '\r' <"$console" 2>/dev/null |
+	awk -v allow="$guest/expected-warnings" -f "$guest/kfilter.awk" |
+	grep -E "$BAD" | head -n 5 |
 	sed "s/^/FAIL $kernel console: /"
 exit 0
