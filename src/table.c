@@ -304,6 +304,14 @@ retry:
 	return 0;
 }
 
+/* The live entry of pfn; the caller holds the pfn's lock. */
+static struct gt_entry *gt_lookup_live(unsigned long pfn)
+{
+	struct gt_entry *e = rhashtable_lookup_fast(&gt_table, &pfn, gt_params);
+
+	return e && !(e->flags & GT_E_DEAD) ? e : NULL;
+}
+
 /* Drop up to refs pins or references; returns how many were tracked. */
 static int gt_table_drop(unsigned long pfn, int refs, bool pin,
 			 bool *last_write)
@@ -320,8 +328,8 @@ static int gt_table_drop(unsigned long pfn, int refs, bool pin,
 	if (!gt_table_maybe(pfn))
 		return 0;
 	spin_lock_irqsave(lock, irq);
-	e = rhashtable_lookup_fast(&gt_table, &pfn, gt_params);
-	if (e && !(e->flags & GT_E_DEAD)) {
+	e = gt_lookup_live(pfn);
+	if (e) {
 		n = min(pin ? e->pins : e->gets, refs);
 		if (pin)
 			e->pins -= n;
@@ -361,8 +369,8 @@ bool gt_table_freed(unsigned long pfn, int *pins, int *gets)
 	if (!gt_table_maybe(pfn))
 		return false;
 	spin_lock_irqsave(lock, irq);
-	e = rhashtable_lookup_fast(&gt_table, &pfn, gt_params);
-	if (e && !(e->flags & GT_E_DEAD)) {
+	e = gt_lookup_live(pfn);
+	if (e) {
 		*pins = e->pins;
 		*gets = e->gets;
 		e->pins = 0;
@@ -414,8 +422,8 @@ bool gt_table_describe(unsigned long pfn, struct gt_entry *copy,
 	if (!gt_table_maybe(pfn))
 		return false;
 	spin_lock_irqsave(lock, irq);
-	e = rhashtable_lookup_fast(&gt_table, &pfn, gt_params);
-	if (e && !(e->flags & GT_E_DEAD)) {
+	e = gt_lookup_live(pfn);
+	if (e) {
 		*copy = *e;
 		attr = rcu_dereference_protected(e->attr, true);
 		if (attr)

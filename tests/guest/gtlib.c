@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "gtlib.h"
+#include "ktap.h"
 
 long long gt_vmstat(const char *key)
 {
@@ -272,4 +274,46 @@ bool gt_oracle_check(const struct gt_oracle *o, long long *kacq,
 	*krel = now.kernel.released - o->kernel.released;
 	return now.ours_acquired - o->ours_acquired == *kacq &&
 	       now.ours_released - o->ours_released == *krel;
+}
+
+bool gt_oracle_ok(const struct gt_oracle *o, const char *what,
+		  long long *kacq)
+{
+	long long acq, rel;
+	bool ok = gt_oracle_check(o, &acq, &rel);
+
+	if (!ok)
+		ktap_diag("%s: kernel acquired +%lld released +%lld; ours: %lld/%lld",
+			  what, acq, rel, gt_stat("ours_foll_pin_acquired"),
+			  gt_stat("ours_foll_pin_released"));
+	if (kacq)
+		*kacq = acq;
+	return ok;
+}
+
+bool gt_none_left(int pid)
+{
+	int n = gt_rows_of(pid);
+
+	if (n)
+		ktap_diag("%d rows still attributed to pid %d", n, pid);
+	return n == 0;
+}
+
+void *gt_memfd(size_t nr)
+{
+	int fd = memfd_create("gt-test", 0);
+	void *p;
+
+	if (fd < 0 || ftruncate(fd, nr * GT_PAGE)) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	p = mmap(NULL, nr * GT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return NULL;
+	memset(p, 0x11, nr * GT_PAGE);
+	return p;
 }

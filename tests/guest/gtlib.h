@@ -84,3 +84,10 @@ void gt_oracle_begin(struct gt_oracle *o);
 /* True if our FOLL_PIN totals moved exactly as the kernel's did. */
 bool gt_oracle_check(const struct gt_oracle *o, long long *kacq,
 		     long long *krel);
+/* The same, with a KTAP diagnostic naming what differed; kacq may be NULL. */
+bool gt_oracle_ok(const struct gt_oracle *o, const char *what,
+		  long long *kacq);
+/* True if no row is attributed to pid; a diagnostic otherwise. */
+bool gt_none_left(int pid);
+/* A memfd of nr pages, mapped MAP_SHARED, every page written. */
+void *gt_memfd(size_t nr);

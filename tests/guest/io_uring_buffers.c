@@ -32,21 +32,6 @@ static int ring_register(int ring, unsigned int op, struct iovec *iov,
 	return syscall(__NR_io_uring_register, ring, op, iov, n) ? -errno : 0;
 }
 
-static void *memfd_buffer(size_t nr)
-{
-	int fd = memfd_create("gt-iouring", 0);
-	void *p;
-
-	if (fd < 0 || ftruncate(fd, nr * GT_PAGE))
-		return NULL;
-	p = mmap(NULL, nr * GT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		return NULL;
-	memset(p, 0x11, nr * GT_PAGE);
-	return p;
-}
-
 /* Register, check, unregister, check: two results. */
 static void register_cycle(const char *kind, void *buf)
 {
@@ -115,7 +100,7 @@ int main(void)
 
 	ktap_plan(5);
 	anon = gt_anon(NR);
-	mfd = memfd_buffer(NR);
+	mfd = gt_memfd(NR);
 	if (!anon || !mfd) {
 		ktap_diag("buffer setup failed: %s", strerror(errno));
 		return ktap_finish() | 1;

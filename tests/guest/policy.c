@@ -428,13 +428,30 @@ static int pages_direct(const char *path, int nr, int b)
 }
 
 /*
+ * The device writes pattern into the pinned pages, then a careless driver
+ * unpins without dirtying (plain unpin_user_pages()). Returns how many of
+ * those pages reach the disk.
+ */
+static int device_write_careless_unpin(struct pinned *pf, int pattern)
+{
+	struct gtp_dma_write w = { .id = pf->p.id, .pattern = pattern };
+	bool ok;
+
+	ok = !ioctl(dev, GTP_IOC_DMA_WRITE, &w) &&
+	     !gtp_release(dev, pf->p.id, GTP_REL_UNPIN);
+	pf->p.id = 0;
+	gt_settle();
+	unpin_file(pf, NR);
+	return ok ? pages_direct(pf->path, NR, pattern) : -1;
+}
+
+/*
  * fsync of pinned pages writes the data and returns 0; what the device
  * writes afterwards reaches the disk once the pin goes, even from a driver
  * that unpins without dirtying: gup_track dirties the folio itself.
  */
 static void fsync_enforced(void)
 {
-	struct gtp_dma_write w = { .pattern = 0x33 };
 	long long seen0 = done("syncwrite_pinned");
 	long long dirty0 = done("dirty_at_unpin");
 	struct pinned pf;
@@ -451,14 +468,7 @@ static void fsync_enforced(void)
 		    "enforce, fsync of pinned pages: returns 0 and the data is on disk (%d/%d)",
 		    at_sync, NR);
 
-	w.id = pf.p.id;
-	ok &= !ioctl(dev, GTP_IOC_DMA_WRITE, &w);
-	/* A careless driver: plain unpin_user_pages(), no dirtying. */
-	ok &= !gtp_release(dev, pf.p.id, GTP_REL_UNPIN);
-	pf.p.id = 0;
-	gt_settle();
-	unpin_file(&pf, NR);
-	after = pages_direct(pf.path, NR, 0x33);
+	after = device_write_careless_unpin(&pf, 0x33);
 	ktap_result(ok && after == NR && done("dirty_at_unpin") - dirty0 >= NR,
 		    "enforce: what the device wrote after fsync reaches the disk, though the driver never dirtied it (%d/%d)",
 		    after, NR);
@@ -467,7 +477,6 @@ static void fsync_enforced(void)
 /* The same through background writeback (WB_SYNC_NONE). */
 static void background_enforced(void)
 {
-	struct gtp_dma_write w = { .pattern = 0x56 };
 	long long seen0 = done("writeback_pinned");
 	struct pinned pf;
 	int after;
@@ -480,13 +489,7 @@ static void background_enforced(void)
 	ok &= !sync_file_range(pf.fd, 0, 0, SYNC_FILE_RANGE_WRITE |
 			       SYNC_FILE_RANGE_WAIT_AFTER);
 	ok &= done("writeback_pinned") - seen0 >= NR;
-	w.id = pf.p.id;
-	ok &= !ioctl(dev, GTP_IOC_DMA_WRITE, &w);
-	ok &= !gtp_release(dev, pf.p.id, GTP_REL_UNPIN);
-	pf.p.id = 0;
-	gt_settle();
-	unpin_file(&pf, NR);
-	after = pages_direct(pf.path, NR, 0x56);
+	after = device_write_careless_unpin(&pf, 0x56);
 	ktap_result(ok && after == NR,
 		    "enforce, background writeback of pinned pages: seen (%lld), the device's later data still reaches the disk (%d/%d)",
 		    done("writeback_pinned") - seen0, after, NR);

@@ -61,27 +61,6 @@ static bool rows_match(const struct gtp_page_info *info, int n, int pins,
 	return !bad;
 }
 
-static bool oracle_ok(const struct gt_oracle *o, const char *what)
-{
-	long long kacq, krel;
-	bool ok = gt_oracle_check(o, &kacq, &krel);
-
-	if (!ok)
-		ktap_diag("%s: kernel acquired +%lld released +%lld; ours differ (%lld/%lld)",
-			  what, kacq, krel, gt_stat("ours_foll_pin_acquired"),
-			  gt_stat("ours_foll_pin_released"));
-	return ok;
-}
-
-static bool none_left(void)
-{
-	int n = gt_rows_of(me);
-
-	if (n)
-		ktap_diag("%d rows still attributed to pid %d", n, me);
-	return n == 0;
-}
-
 /* Pin, check rows while held, release, check: two results. */
 static void pin_cycle(void *buf, unsigned int method, unsigned int flags,
 		      const char *want_flags, const char *name)
@@ -99,7 +78,7 @@ static void pin_cycle(void *buf, unsigned int method, unsigned int flags,
 		    name, want_flags);
 	if (p.id)
 		gtp_release(dev, p.id, GTP_REL_UNPIN);
-	ktap_result(none_left() & oracle_ok(&o, name),
+	ktap_result(gt_none_left(me) & gt_oracle_ok(&o, name, NULL),
 		    "%s: released, nothing left, totals match the kernel",
 		    name);
 }
@@ -155,7 +134,7 @@ static void thp(void)
 		    gt_stat("active_pinned_pages") == THP_NR / 32,
 		    "THP: 8 sub-pages pinned: 8 pins, one 1/32nd chunk handed out");
 	gtp_release(dev, p.id, GTP_REL_UNPIN_DIRTY);
-	ktap_result(none_left() & oracle_ok(&o, "THP"),
+	ktap_result(gt_none_left(me) & gt_oracle_ok(&o, "THP", NULL),
 		    "THP: released, nothing left, totals match the kernel");
 }
 
@@ -178,8 +157,8 @@ static void partial(void)
 	acq = gt_stat("pins_acquired");
 	ok = !gtp_pin(dev, buf + 32 * GT_PAGE, 4, GTP_PIN_FAST, 0, &p) &&
 	     p.result == -EFAULT;
-	ktap_result(ok && gt_stat("pins_acquired") == acq && none_left() &&
-		    oracle_ok(&o, "partial"),
+	ktap_result(ok && gt_stat("pins_acquired") == acq && gt_none_left(me) &&
+		    gt_oracle_ok(&o, "partial", NULL),
 		    "a failed pin_user_pages_fast (int -EFAULT) records nothing");
 	munmap(buf, NR * GT_PAGE);
 }
@@ -200,7 +179,7 @@ static void gets(unsigned int method, const char *name)
 	gtp_release(dev, p.id, GTP_REL_PUT);
 	ok = gt_rows_of(me) == NR;
 	munmap(buf, NR * GT_PAGE);
-	ktap_result(ok && none_left() && gt_stat("gets_freed") - freed == NR,
+	ktap_result(ok && gt_none_left(me) && gt_stat("gets_freed") - freed == NR,
 		    "%s: unconfirmed after put_page, confirmed gone when freed",
 		    name);
 }
@@ -243,8 +222,8 @@ static void concurrency(void)
 		pthread_create(&t[i], NULL, race, &r[i]);
 	for (int i = 0; i < 3; i++)
 		pthread_join(t[i], NULL);
-	ktap_result(!r[0].fails && !r[1].fails && !r[2].fails && none_left() &&
-		    oracle_ok(&o, "concurrency"),
+	ktap_result(!r[0].fails && !r[1].fails && !r[2].fails && gt_none_left(me) &&
+		    gt_oracle_ok(&o, "concurrency", NULL),
 		    "3 threads x 300 pin/unpin cycles on shared and own pages: balanced");
 	munmap(buf, 32 * GT_PAGE);
 }
@@ -284,9 +263,9 @@ static void table_limit(void)
 	ok &= gt_rows_of(me) == 16 && gt_stat("untracked") - untracked == 48;
 	gtp_release(dev, p.id, GTP_REL_UNPIN);
 	set_param("max_entries", "1048576");
-	ktap_result(ok && none_left() &&
+	ktap_result(ok && gt_none_left(me) &&
 		    gt_stat("pins_released_untracked") - unrel == 48 &&
-		    oracle_ok(&o, "limit"),
+		    gt_oracle_ok(&o, "limit", NULL),
 		    "a full table counts 48 of 64 pins as untracked, never loses count");
 	munmap(buf, NR * GT_PAGE);
 }

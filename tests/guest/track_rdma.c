@@ -50,7 +50,6 @@ static void reg(const char *kind, char *buf, int access, const char *flags,
 		bool refused)
 {
 	struct gt_oracle o;
-	long long kacq, krel;
 	struct ibv_mr *mr;
 	bool ok;
 
@@ -69,11 +68,8 @@ static void reg(const char *kind, char *buf, int access, const char *flags,
 	}
 	if (mr)
 		ibv_dereg_mr(mr);
-	ok = gt_rows_of(me) == 0 && gt_oracle_check(&o, &kacq, &krel);
-	if (!ok)
-		ktap_diag("%d rows left; kernel +%lld/+%lld", gt_rows_of(me),
-			  kacq, krel);
-	ktap_result(ok, "%s: deregistered, nothing left, totals match the kernel",
+	ktap_result(gt_none_left(me) & gt_oracle_ok(&o, kind, NULL),
+		    "%s: deregistered, nothing left, totals match the kernel",
 		    kind);
 }
 
@@ -98,7 +94,7 @@ int main(int argc, char **argv)
 	struct ibv_context *ctx = NULL;
 	bool late = gt_kernel_at_least(6, 5);
 	char *anon, *mfd, *f1, *f2;
-	int n, fd;
+	int n;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s DIR\n", argv[0]);
@@ -111,19 +107,15 @@ int main(int argc, char **argv)
 		if (!strcmp(ibv_get_device_name(devs[i]), "rxe0"))
 			ctx = ibv_open_device(devs[i]);
 	pd = ctx ? ibv_alloc_pd(ctx) : NULL;
-	fd = memfd_create("gt-rdma", 0);
 	anon = gt_anon(NR);
-	mfd = fd >= 0 && !ftruncate(fd, NR * GT_PAGE) ?
-	      mmap(NULL, NR * GT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) :
-	      MAP_FAILED;
+	mfd = gt_memfd(NR);
 	f1 = file_map(argv[1], "rdma-rw");
 	f2 = file_map(argv[1], "rdma-ro");
-	if (!pd || !anon || mfd == MAP_FAILED || !f1 || !f2) {
+	if (!pd || !anon || !mfd || !f1 || !f2) {
 		ktap_diag("setup: rxe0 %s, pd %p: %s", ctx ? "open" : "missing",
 			  (void *)pd, strerror(errno));
 		return ktap_finish() | 1;
 	}
-	memset(mfd, 1, NR * GT_PAGE);
 
 	reg("anon", anon, rw, "P-LWA", false);
 	reg("memfd", mfd, rw, "P-LWS", false);

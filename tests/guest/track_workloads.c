@@ -27,27 +27,6 @@
 
 static int me;
 
-static bool oracle_ok(const struct gt_oracle *o, const char *what,
-		      long long *kacq)
-{
-	long long krel;
-	bool ok = gt_oracle_check(o, kacq, &krel);
-
-	if (!ok)
-		ktap_diag("%s: kernel acquired +%lld released +%lld, ours differ",
-			  what, *kacq, krel);
-	return ok;
-}
-
-static bool none_left(void)
-{
-	int n = gt_rows_of(me);
-
-	if (n)
-		ktap_diag("%d rows still attributed to pid %d", n, me);
-	return n == 0;
-}
-
 /* Does name contain one of the '|'-separated words of want? */
 static bool caller_is(const char *name, const char *want)
 {
@@ -85,21 +64,6 @@ static bool buffer_tracked(const char *buf, int nr, const char *flags,
 	return !bad;
 }
 
-static void *memfd_buffer(size_t nr)
-{
-	int fd = memfd_create("gt-track", 0);
-	void *p;
-
-	if (fd < 0 || ftruncate(fd, nr * GT_PAGE))
-		return NULL;
-	p = mmap(NULL, nr * GT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		return NULL;
-	memset(p, 0x11, nr * GT_PAGE);
-	return p;
-}
-
 static void io_uring_fixed(const char *kind, char *buf, const char *flags)
 {
 	struct iovec iov = { .iov_base = buf, .iov_len = NR * GT_PAGE };
@@ -121,7 +85,7 @@ static void io_uring_fixed(const char *kind, char *buf, const char *flags)
 			NULL, 0);
 		close(ring);
 	}
-	ktap_result(none_left() & oracle_ok(&o, kind, &kacq) && kacq == NR,
+	ktap_result(gt_none_left(me) & gt_oracle_ok(&o, kind, &kacq) && kacq == NR,
 		    "io_uring %s: unregistered, nothing left, totals match the kernel",
 		    kind);
 }
@@ -152,8 +116,8 @@ static void vm_rw(bool write)
 	gt_oracle_begin(&o);
 	n = write ? process_vm_writev(child, &l, 1, &r, 1, 0) :
 		    process_vm_readv(child, &l, 1, &r, 1, 0);
-	ktap_result(n == (ssize_t)(NR * GT_PAGE) && none_left() &&
-		    oracle_ok(&o, "process_vm", &kacq) && kacq >= NR,
+	ktap_result(n == (ssize_t)(NR * GT_PAGE) && gt_none_left(me) &&
+		    gt_oracle_ok(&o, "process_vm", &kacq) && kacq >= NR,
 		    "process_vm_%s of 64 pages: pinned remotely, all released, totals match (kernel +%lld)",
 		    write ? "writev" : "readv", kacq);
 	close(pfd[1]);
@@ -193,8 +157,8 @@ static void odirect(const char *dir, bool write)
 	nrel = gt_stat("gets_released") - rel;
 	ktap_diag("O_DIRECT %s: gets +%lld released +%lld", write ? "write" : "read",
 		  ngets, nrel);
-	ktap_result(n == (ssize_t)(NR * GT_PAGE) && none_left() &&
-		    oracle_ok(&o, "O_DIRECT", &kacq) && ngets == nrel &&
+	ktap_result(n == (ssize_t)(NR * GT_PAGE) && gt_none_left(me) &&
+		    gt_oracle_ok(&o, "O_DIRECT", &kacq) && ngets == nrel &&
 		    ngets + kacq >= NR,
 		    "O_DIRECT %s with an ext4 MAP_SHARED buffer: every pin or reference released",
 		    write ? "write" : "read");
@@ -218,7 +182,7 @@ static void vmsplice_gets(void)
 	ok = read(p[0], sink, 16 * GT_PAGE) == 16 * GT_PAGE &&
 	     gt_rows_of(me) == 16;
 	munmap(buf, 16 * GT_PAGE);
-	ktap_result(ok && none_left() && gt_stat("gets_freed") - freed == 16,
+	ktap_result(ok && gt_none_left(me) && gt_stat("gets_freed") - freed == 16,
 		    "vmsplice: unconfirmed once the pipe is read, gone when freed");
 	free(sink);
 	close(p[0]);
@@ -257,7 +221,7 @@ static void fork_cow(void)
 		    "fork with 16 pinned pages: they stay with the parent and in the table");
 	if (ok)
 		gtp_release(dev, p.id, GTP_REL_UNPIN_DIRTY);
-	ktap_result(none_left() & oracle_ok(&o, "fork", &kacq),
+	ktap_result(gt_none_left(me) & gt_oracle_ok(&o, "fork", &kacq),
 		    "fork: released, nothing left, totals match the kernel");
 	close(dev);
 	munmap(buf, 16 * GT_PAGE);
@@ -274,7 +238,7 @@ int main(int argc, char **argv)
 	ktap_plan(12);
 	me = getpid();
 	anon = gt_anon(NR);
-	mfd = memfd_buffer(NR);
+	mfd = gt_memfd(NR);
 	if (!anon || !mfd || gt_stat("format") < 0 || !gt_pfn(anon)) {
 		ktap_diag("setup failed");
 		return ktap_finish() | 1;
