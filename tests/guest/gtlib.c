@@ -317,3 +317,19 @@ void *gt_memfd(size_t nr)
 	memset(p, 0x11, nr * GT_PAGE);
 	return p;
 }
+
+int gt_pages_direct(const char *path, int nr, int b)
+{
+	char *page = aligned_alloc(GT_PAGE, GT_PAGE);
+	int fd = open(path, O_RDONLY | O_DIRECT), i, n = 0;
+
+	for (i = 0; fd >= 0 && page && i < nr; i++) {
+		if (pread(fd, page, GT_PAGE, i * GT_PAGE) != GT_PAGE)
+			break;
+		n += page[0] == (char)b && page[GT_PAGE - 1] == (char)b;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(page);
+	return n;
+}

@@ -227,8 +227,6 @@ static int cgroup_join(const char *name)
 	return write_file(path, pid);
 }
 
-static int pages_direct(const char *path, int nr, int b);
-
 struct dio {
 	char *buf;
 	ssize_t done;
@@ -320,7 +318,7 @@ static int loss_run(const char *reclaim, int *msgs)
 	if (!strcmp(reclaim, "pageout"))
 		munmap(d.buf, DIO_NR * GT_PAGE);
 	close(fd);
-	kept = pages_direct(path, DIO_NR, DEV_BYTE);
+	kept = gt_pages_direct(path, DIO_NR, DEV_BYTE);
 	*msgs = klog_count(LOST_MSG) - before;
 	ktap_diag("%s: %d of %d pages of device data on disk, %d \"%s\" messages",
 		  reclaim, kept, DIO_NR, *msgs, LOST_MSG);
@@ -410,23 +408,6 @@ static void unpin_file(struct pinned *pf, int nr)
 		close(pf->fd);
 }
 
-/* Pages holding byte b, read around the page cache with O_DIRECT. */
-static int pages_direct(const char *path, int nr, int b)
-{
-	char *page = aligned_alloc(GT_PAGE, GT_PAGE);
-	int fd = open(path, O_RDONLY | O_DIRECT), i, n = 0;
-
-	for (i = 0; fd >= 0 && page && i < nr; i++) {
-		if (pread(fd, page, GT_PAGE, i * GT_PAGE) != GT_PAGE)
-			break;
-		n += page[0] == (char)b && page[GT_PAGE - 1] == (char)b;
-	}
-	if (fd >= 0)
-		close(fd);
-	free(page);
-	return n;
-}
-
 /*
  * The device writes pattern into the pinned pages, then a careless driver
  * unpins without dirtying (plain unpin_user_pages()). Returns how many of
@@ -442,7 +423,7 @@ static int device_write_careless_unpin(struct pinned *pf, int pattern)
 	pf->p.id = 0;
 	gt_settle();
 	unpin_file(pf, NR);
-	return ok ? pages_direct(pf->path, NR, pattern) : -1;
+	return ok ? gt_pages_direct(pf->path, NR, pattern) : -1;
 }
 
 /*
@@ -462,7 +443,7 @@ static void fsync_enforced(void)
 	ok = pin_file(&pf, NR, 0x11);
 	memset(pf.map, 0x22, NR * GT_PAGE);
 	rc = fsync(pf.fd);
-	at_sync = pages_direct(pf.path, NR, 0x22);
+	at_sync = gt_pages_direct(pf.path, NR, 0x22);
 	ktap_result(ok && rc == 0 && at_sync == NR &&
 		    done("syncwrite_pinned") - seen0 >= NR,
 		    "enforce, fsync of pinned pages: returns 0 and the data is on disk (%d/%d)",

@@ -142,22 +142,6 @@ static int rdma_write(struct ibv_mr *src, struct ibv_mr *dst, size_t len)
 	return n == 1 && wc.status == IBV_WC_SUCCESS ? 0 : -1;
 }
 
-static int pages_direct(const char *path, int b)
-{
-	char *page = aligned_alloc(GT_PAGE, GT_PAGE);
-	int fd = open(path, O_RDONLY | O_DIRECT), i, n = 0;
-
-	for (i = 0; fd >= 0 && page && i < NR; i++) {
-		if (pread(fd, page, GT_PAGE, i * GT_PAGE) != GT_PAGE)
-			break;
-		n += page[0] == (char)b && page[GT_PAGE - 1] == (char)b;
-	}
-	if (fd >= 0)
-		close(fd);
-	free(page);
-	return n;
-}
-
 /*
  * Register the file's pages, let writeback clean them and reclaim try to
  * take them, RDMA WRITE into them, deregister; then count what is on disk.
@@ -195,7 +179,7 @@ static int run(int access, struct ibv_mr *src)
 	fsync(fd);
 	munmap(map, NR * GT_PAGE);
 	close(fd);
-	kept = pages_direct(path, WIRE_BYTE);
+	kept = gt_pages_direct(path, NR, WIRE_BYTE);
 	ktap_diag("%s region: %d of %d pages of RDMA data on disk",
 		  access & IBV_ACCESS_REMOTE_WRITE ? "writable" : "read-only",
 		  kept, NR);
