@@ -3,7 +3,7 @@
  * The protection policy against the real data loss.
  *
  * The loss: an O_DIRECT read from a slow device (nbd, served by this
- * program, answering 2 s late) into an ext4 MAP_SHARED mapping. While the
+ * program, answering only when told to) into an ext4 MAP_SHARED mapping. While the
  * read is in flight, writeback cleans the pages and reclaim strips their
  * buffers; then the device's data arrives, and the read's completion
  * dirties pages that have no buffers: ext4 says "page N does not have
@@ -50,19 +50,12 @@
 #define FILE_BYTE	0xa5	/* what the file holds before the I/O */
 #define DEV_BYTE	0x5b	/* what the device writes */
 #define NBD		"/dev/nbd0"
-#define SLOW_FROM	(1 << 20)	/* reads from here on answer late */
-#define SLOW_MS		2000
+#define SLOW_FROM	(1 << 20)	/* reads from here wait for a go */
 #define CG		"/sys/fs/cgroup"
 #define LOST_MSG	"does not have buffers attached"
 
 static const char *dir;
 static int dev, seq;
-
-/* The policy dirties folios from a worker: let it run. */
-static void gt_settle(void)
-{
-	usleep(200000);
-}
 
 static int write_file(const char *path, const char *val)
 {
@@ -120,6 +113,7 @@ static int make_file(char *path, size_t len, int nr, int b)
 }
 
 static int nbd_sk[2];
+static int nbd_go[2];	/* one byte lets one slow read answer */
 
 static bool full_io(int fd, void *buf, size_t len, bool out)
 {
@@ -136,13 +130,14 @@ static bool full_io(int fd, void *buf, size_t len, bool out)
 	return true;
 }
 
-/* The device: reads past SLOW_FROM answer SLOW_MS late with DEV_BYTE. */
+/* The device: reads past SLOW_FROM answer DEV_BYTE once told to. */
 static void *nbd_serve(void *unused)
 {
 	static char data[1 << 17];
 	struct nbd_request req;
 	struct nbd_reply rep = { .magic = htonl(NBD_REPLY_MAGIC) };
 	int sk = nbd_sk[1];
+	char go;
 
 	(void)unused;
 	memset(data, DEV_BYTE, sizeof(data));
@@ -156,8 +151,9 @@ static void *nbd_serve(void *unused)
 			break;
 		if (type == NBD_CMD_WRITE && !full_io(sk, data, len, false))
 			break;
-		if (type == NBD_CMD_READ && from >= SLOW_FROM)
-			usleep(SLOW_MS * 1000);
+		if (type == NBD_CMD_READ && from >= SLOW_FROM &&
+		    read(nbd_go[0], &go, 1) != 1)
+			break;
 		memset(data, DEV_BYTE, len);
 		if (!full_io(sk, &rep, sizeof(rep), true) ||
 		    (type == NBD_CMD_READ && !full_io(sk, data, len, true)))
@@ -181,6 +177,7 @@ static int slowdev_setup(void)
 		return -1;
 	nbd = open(NBD, O_RDWR);
 	if (nbd < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, nbd_sk) ||
+	    pipe(nbd_go) ||
 	    ioctl(nbd, NBD_SET_BLKSIZE, 4096UL) ||
 	    ioctl(nbd, NBD_SET_SIZE_BLOCKS, 1024UL) ||
 	    ioctl(nbd, NBD_SET_SOCK, (unsigned long)nbd_sk[0]))
@@ -247,7 +244,7 @@ static void *dio_read(void *arg)
 /* Wait, with a bound, until the I/O holds its pages. */
 static bool wait_pinned(long long pins0, long long gets0)
 {
-	for (int i = 0; i < 300; i++) {
+	for (int i = 0; i < 1000; i++) {
 		if (gt_stat("pins_acquired") - pins0 >= DIO_NR ||
 		    gt_stat("gets_acquired") - gets0 >= DIO_NR)
 			return true;
@@ -309,6 +306,9 @@ static int loss_run(const char *reclaim, int *msgs)
 		munmap(d.buf, DIO_NR * GT_PAGE);
 		write_file(CG "/gt-loss/memory.reclaim", "64M");
 	}
+	/* Only now does the device write and the read complete. */
+	if (write(nbd_go[1], "", 1) != 1)
+		ktap_diag("cannot release the read");
 	pthread_join(t, NULL);
 	if (d.done != DIO_NR * GT_PAGE)
 		ktap_diag("O_DIRECT read: %zd", d.done);
@@ -416,12 +416,15 @@ static void unpin_file(struct pinned *pf, int nr)
 static int device_write_careless_unpin(struct pinned *pf, int pattern)
 {
 	struct gtp_dma_write w = { .id = pf->p.id, .pattern = pattern };
+	long long dirtied = done("dirty_at_unpin");
 	bool ok;
 
 	ok = !ioctl(dev, GTP_IOC_DMA_WRITE, &w) &&
 	     !gtp_release(dev, pf->p.id, GTP_REL_UNPIN);
 	pf->p.id = 0;
-	gt_settle();
+	/* The policy dirties from a worker: wait for it, with a bound. */
+	for (int i = 0; i < 1000 && done("dirty_at_unpin") - dirtied < NR; i++)
+		usleep(10000);
 	unpin_file(pf, NR);
 	return ok ? gt_pages_direct(pf->path, NR, pattern) : -1;
 }
