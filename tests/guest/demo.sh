@@ -20,6 +20,11 @@ if [ "$1" = pinned ]; then
 	show pages 6
 	show tasks
 	show stacks
+	echo
+	echo "=== the same through the CLI: gup-track status; gup-track tasks"
+	echo 1 > /proc/sys/vm/stat_refresh
+	/tests/gup-track status
+	/tests/gup-track tasks
 	exit
 fi
 

@@ -25,9 +25,19 @@ start=$(date +%s)
 "$GT_TOP/tests/host/setup-kernels.sh" "${kernels[@]}"
 "$GT_TOP/tests/host/build-matrix.sh" "${kernels[@]}"
 make -s -C "$GT_TOP/tests/guest" O="$GT_BUILD/guest"
+make -s -C "$GT_TOP/userspace" O="$GT_BUILD/userspace" all "$GT_BUILD/userspace/test-parse"
 
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
+
+# The CLI's parsers and writers against good and malformed input, on the host.
+cli_rc=0
+cli_out=$("$GT_BUILD/userspace/test-parse" "$GT_BUILD/userspace/gup-track") || cli_rc=$?
+printf '%s\n' "$cli_out" |
+	sed -n -E 's/^ok [0-9]+ /PASS host cli: /p; s/^not ok [0-9]+ /FAIL host cli: /p' >>"$results"
+if [ $cli_rc -ne 0 ] && ! grep -q '^FAIL host cli' "$results"; then
+	echo "FAIL host cli: test-parse exited $cli_rc (plan not met)" >>"$results"
+fi
 
 if "$GT_TOP/tests/host/checkpatch.sh" >"$results.cp" 2>&1; then
 	echo "PASS host checkpatch" >>"$results"

@@ -21,6 +21,7 @@ k=${2:-$(gt_kernel_names | head -n 1)}
 "$GT_TOP/tests/host/setup-kernels.sh" "$k"
 "$GT_TOP/tests/host/build-matrix.sh" "$k"
 make -s -C "$GT_TOP/tests/guest" O="$GT_BUILD/guest"
+make -s -C "$GT_TOP/userspace" O="$GT_BUILD/userspace"
 "$GT_TOP/tests/host/mkinitramfs.sh" "$k"
 gt_log "booting $k ($(gt_abi "$k")) in QEMU for the $mode"
 run=$("$GT_TOP/tests/host/run-vm.sh" "$k" "$mode")

@@ -71,6 +71,7 @@ verbs=/usr/lib/x86_64-linux-gnu/libibverbs
 mkdir -p "$stage$verbs" "$stage/etc/libibverbs.d"
 copy_with_libs "$(ls $verbs/librxe-rdmav*.so)" "$verbs/"
 cp /etc/libibverbs.d/rxe.driver "$stage/etc/libibverbs.d/"
+copy_with_libs "$GT_BUILD/userspace/gup-track" /tests/gup-track
 for prog in track_rdma policy_rdma; do
 	copy_with_libs "$GT_BUILD/guest/$prog" "/tests/$prog"
 done

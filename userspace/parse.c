@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gup_track/format.h>
+
+#include "parse.h"
+
+static int fail(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, GT_ERR_LEN, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static void chomp(char *line)
+{
+	size_t n = strlen(line);
+
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = 0;
+}
+
+int gt_parse_kvs(FILE *f, struct gt_kvs *out, char *err)
+{
+	char line[512], extra[2];
+	size_t cap = 64, no = 0;
+
+	out->nr = 0;
+	out->kv = malloc(cap * sizeof(*out->kv));
+	if (!out->kv)
+		return -ENOMEM;
+	while (fgets(line, sizeof(line), f)) {
+		struct gt_kv kv;
+
+		no++;
+		chomp(line);
+		if (sscanf(line, "%63s %63s %1s", kv.key, kv.value, extra) != 2)
+			return fail(err, "line %zu: want \"key value\", got \"%s\"",
+				    no, line);
+		if (out->nr == cap) {
+			struct gt_kv *n = realloc(out->kv, 2 * cap * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			out->kv = n;
+			cap *= 2;
+		}
+		out->kv[out->nr++] = kv;
+	}
+	return 0;
+}
+
+const char *gt_kv_get(const struct gt_kvs *kvs, const char *key)
+{
+	for (size_t i = 0; i < kvs->nr; i++)
+		if (!strcmp(kvs->kv[i].key, key))
+			return kvs->kv[i].value;
+	return NULL;
+}
+
+bool gt_kv_num(const struct gt_kvs *kvs, const char *key,
+	       unsigned long long *val)
+{
+	const char *v = gt_kv_get(kvs, key);
+	char *end;
+
+	if (!v)
+		return false;
+	errno = 0;
+	*val = strtoull(v, &end, 10);
+	return !errno && end != v && !*end;
+}
+
+/*
+ * A table view: the header line must be exactly header; every other line
+ * goes to row(), which returns false if it does not fit.
+ */
+static int parse_table(FILE *f, struct gt_table *out, size_t size,
+		       const char *header,
+		       bool (*row)(const char *line, void *dst), char *err)
+{
+	char line[1024];
+	size_t cap = 256, no = 0;
+
+	out->nr = 0;
+	out->rows = malloc(cap * size);
+	if (!out->rows)
+		return -ENOMEM;
+	if (!fgets(line, sizeof(line), f))
+		return fail(err, "empty file: want the header \"%s\"", header);
+	chomp(line);
+	no++;
+	if (strcmp(line, header))
+		return fail(err, "line 1: header \"%s\", want \"%s\" (unknown format?)",
+			    line, header);
+	while (fgets(line, sizeof(line), f)) {
+		no++;
+		chomp(line);
+		if (line[0] == '#')
+			continue;	/* a note, e.g. a truncated snapshot */
+		if (out->nr == cap) {
+			void *n = realloc(out->rows, 2 * cap * size);
+
+			if (!n)
+				return -ENOMEM;
+			out->rows = n;
+			cap *= 2;
+		}
+		if (!row(line, (char *)out->rows + out->nr * size))
+			return fail(err, "line %zu: malformed row \"%s\"", no, line);
+		out->nr++;
+	}
+	return 0;
+}
+
+static bool flags_ok(const char *f)
+{
+	static const char * const pos[] = { "P-", "G-", "L-", "W-", "FSA-" };
+
+	if (strlen(f) != GT_FLAGS_LEN)
+		return false;
+	for (int i = 0; i < GT_FLAGS_LEN; i++)
+		if (!strchr(pos[i], f[i]))
+			return false;
+	return true;
+}
+
+static bool page_row(const char *line, void *dst)
+{
+	struct gt_page *p = dst;
+	char extra[2];
+
+	return sscanf(line, "%lu %u %ld %ld %7s %ld %31s %lu %127s %lu %63s %1s",
+		      &p->pfn, &p->order, &p->pins, &p->gets, p->flags, &p->pid,
+		      p->comm, &p->age, p->caller, &p->stack, p->file,
+		      extra) == 11 && flags_ok(p->flags) && p->order < 32;
+}
+
+static bool task_row(const char *line, void *dst)
+{
+	struct gt_task *t = dst;
+	char extra[2];
+
+	return sscanf(line, "%ld %31s %lu %lu %lu %lu %lu %lu %1s", &t->pid,
+		      t->comm, &t->folios, &t->pins, &t->gets, &t->longterm,
+		      &t->file, &t->oldest, extra) == 8;
+}
+
+static bool file_row(const char *line, void *dst)
+{
+	struct gt_file *f = dst;
+	unsigned long *p = f->policy;
+	char extra[2];
+
+	return sscanf(line, "%31s %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %1s",
+		      f->dev, &f->ino, &f->folios, &f->pins, &f->gets,
+		      &f->longterm, &f->write, &f->oldest, &p[0], &p[1], &p[2],
+		      &p[3], &p[4], &p[5], extra) == 14;
+}
+
+static bool hook_row(const char *line, void *dst)
+{
+	struct gt_hook *h = dst;
+	char extra[2];
+
+	return sscanf(line, "%63s %15s %15s %llu %23s %1s", h->name, h->kind,
+		      h->state, &h->hits, h->missed, extra) == 5;
+}
+
+int gt_parse_pages(FILE *f, struct gt_table *out, char *err)
+{
+	return parse_table(f, out, sizeof(struct gt_page), GT_PAGES_HEADER,
+			   page_row, err);
+}
+
+int gt_parse_tasks(FILE *f, struct gt_table *out, char *err)
+{
+	return parse_table(f, out, sizeof(struct gt_task), GT_TASKS_HEADER,
+			   task_row, err);
+}
+
+int gt_parse_files(FILE *f, struct gt_table *out, char *err)
+{
+	return parse_table(f, out, sizeof(struct gt_file), GT_FILES_HEADER,
+			   file_row, err);
+}
+
+int gt_parse_hooks(FILE *f, struct gt_table *out, char *err)
+{
+	return parse_table(f, out, sizeof(struct gt_hook), GT_HOOKS_HEADER,
+			   hook_row, err);
+}
+
+void gt_kvs_free(struct gt_kvs *kvs)
+{
+	free(kvs->kv);
+	kvs->kv = NULL;
+	kvs->nr = 0;
+}
+
+void gt_table_free(struct gt_table *t)
+{
+	free(t->rows);
+	t->rows = NULL;
+	t->nr = 0;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Parsers for gup_track's debugfs views. Every format is documented in the
+ * README and described by include/gup_track/format.h; a file that does not
+ * match is an error with its line number, never a guess.
+ */
+#ifndef _GT_PARSE_H
+#define _GT_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define GT_ERR_LEN	256
+
+/* "key value" files: version and stats. Values may be words. */
+struct gt_kv {
+	char key[64];
+	char value[64];
+};
+
+struct gt_kvs {
+	struct gt_kv *kv;
+	size_t nr;
+};
+
+struct gt_page {
+	unsigned long pfn;
+	unsigned int order;
+	long pins;
+	long gets;
+	char flags[8];
+	long pid;
+	char comm[32];
+	unsigned long age;
+	char caller[128];
+	unsigned long stack;
+	char file[64];		/* "-" or major:minor:ino:index */
+};
+
+struct gt_task {
+	long pid;
+	char comm[32];
+	unsigned long folios, pins, gets, longterm, file, oldest;
+};
+
+#define GT_FILE_POLICY_COLS	6
+
+struct gt_file {
+	char dev[32];
+	unsigned long ino;
+	unsigned long folios, pins, gets, longterm, write, oldest;
+	unsigned long policy[GT_FILE_POLICY_COLS];
+};
+
+struct gt_hook {
+	char name[64];
+	char kind[16];
+	char state[16];
+	unsigned long long hits;
+	char missed[24];
+};
+
+struct gt_table {
+	void *rows;
+	size_t nr;
+};
+
+int gt_parse_kvs(FILE *f, struct gt_kvs *out, char *err);
+int gt_parse_pages(FILE *f, struct gt_table *out, char *err);
+int gt_parse_tasks(FILE *f, struct gt_table *out, char *err);
+int gt_parse_files(FILE *f, struct gt_table *out, char *err);
+int gt_parse_hooks(FILE *f, struct gt_table *out, char *err);
+
+const char *gt_kv_get(const struct gt_kvs *kvs, const char *key);
+/* A numeric value; false if missing or not a number. */
+bool gt_kv_num(const struct gt_kvs *kvs, const char *key,
+	       unsigned long long *val);
+
+void gt_kvs_free(struct gt_kvs *kvs);
+void gt_table_free(struct gt_table *t);
+
+#endif /* _GT_PARSE_H */
