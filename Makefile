@@ -9,11 +9,12 @@
 # make bench                overhead of the loaded module, as ratios
 # make check                install deps and run the whole test suite
 # make checkpatch           kernel style check of our C sources
+# make deb                  gup-track-dkms and gup-track-utils .debs in build/debs
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 
-.PHONY: all modules driver kdir clean matrix demo bench check checkpatch
+.PHONY: all modules driver kdir clean clean-module deb matrix demo bench check checkpatch
 
 all: modules
 
@@ -29,11 +30,27 @@ kdir:
 		echo "install linux-headers-$(KERNELRELEASE), or pass KDIR=<dir>;"; \
 		echo "'make matrix' builds for the test kernels without installing anything"; \
 		exit 1; }
+	@for c in KPROBES KRETPROBES DEBUG_FS STACKDEPOT; do \
+		grep -q "^CONFIG_$$c=y" $(KDIR)/.config || { \
+			echo "gup_track needs CONFIG_$$c=y; the kernel in $(KDIR) lacks it"; \
+			exit 1; }; \
+	done
+	@grep -qE "^CONFIG_DYNAMIC_FTRACE_WITH_(REGS|ARGS)=y" $(KDIR)/.config || { \
+		echo "gup_track needs CONFIG_DYNAMIC_FTRACE_WITH_REGS or _ARGS; the kernel in $(KDIR) lacks both"; \
+		exit 1; }
 
-clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+clean: clean-module
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/driver clean 2>/dev/null || true
 	rm -rf build
+
+# What dkms runs: only the module's objects, never build/.
+clean-module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+
+deb:
+	tests/host/deps.sh
+	$(MAKE) -C userspace O=$(CURDIR)/build/userspace
+	packaging/build-debs.sh
 
 matrix:
 	tests/host/deps.sh

@@ -47,6 +47,9 @@ else
 fi
 rm -f "$results.cp"
 
+# The .debs and DKMS on this machine; keeps DKMS-built modules for the guest.
+"$GT_TOP/tests/host/packaging.sh" >>"$results"
+
 # One host thread per VM (single-threaded TCG), so the kernels boot in
 # parallel.
 pids=()

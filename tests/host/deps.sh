@@ -15,8 +15,8 @@ pkgs=(
 	liburing-dev libibverbs-dev ibverbs-providers iproute2
 	# checkpatch
 	perl
-	# the gup-track CLI
-	libkmod-dev pkg-config
+	# the gup-track CLI and its packages
+	libkmod-dev pkg-config dkms
 )
 
 missing=()

@@ -48,6 +48,15 @@ copy_modules() {
 copy_modules "$guest/modules.list" "$stage/lib/modules/guest"
 copy_modules "$guest/modules-extra.list" "$stage/lib/modules/extra"
 
+# The module as DKMS built it (tests/host/packaging.sh), for modprobe, with
+# the packaged modprobe.d example.
+if [ -f "$out/dkms/gup_track.ko" ]; then
+	mkdir -p "$stage/lib/modules/$abi/updates/dkms" "$stage/etc/modprobe.d"
+	cp "$out/dkms/gup_track.ko" "$stage/lib/modules/$abi/updates/dkms/"
+	echo "updates/dkms/gup_track.ko:" >"$stage/lib/modules/$abi/modules.dep"
+	cp "$GT_TOP/packaging/modprobe.d/gup_track.conf" "$stage/etc/modprobe.d/"
+fi
+
 # Test programs and scripts.
 cp "$GT_BUILD"/guest/* "$stage/tests/"
 install -m 0755 "$guest"/*.sh "$stage/tests/"

@@ -1,0 +1,99 @@
+#!/bin/bash
+# The Debian packages and DKMS, on this machine (as root; CI's machine is
+# thrown away afterwards): install both .debs, build and install the module
+# with DKMS for every matrix kernel, refuse a kernel without the needed
+# config, keep the DKMS-built modules for the guest's modprobe test, then
+# uninstall and remove everything. Prints PASS/FAIL lines.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+	exec sudo -E "$0" "$@"
+fi
+
+ver=$(sed -n 's/^#define GUP_TRACK_VERSION[[:space:]]*"\(.*\)"/\1/p' \
+	"$GT_TOP/include/gup_track/version.h")
+log=$GT_BUILD/packaging.log
+: >"$log"
+
+check() {	# check NAME COMMAND...
+	local name=$1
+	shift
+	if "$@" >>"$log" 2>&1; then
+		echo "PASS host packaging: $name"
+	else
+		echo "FAIL host packaging: $name (see $log)"
+	fi
+}
+
+installed_ko() {	# the DKMS-installed module for an ABI, or nothing
+	ls /lib/modules/"$1"/updates/dkms/gup_track.ko* 2>/dev/null | head -n 1
+}
+
+check "make deb builds both packages" \
+	sh -c "make -s -C '$GT_TOP' deb && ls '$GT_BUILD'/debs/gup-track-dkms_${ver}_all.deb '$GT_BUILD'/debs/gup-track-utils_${ver}_*.deb"
+check "the packages install" \
+	gt_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	"$GT_BUILD"/debs/gup-track-dkms_${ver}_all.deb "$GT_BUILD"/debs/gup-track-utils_${ver}_*.deb
+check "gup-track --version from the package" \
+	sh -c "/usr/sbin/gup-track --version | grep -q 'gup-track $ver'"
+check "dkms status lists gup_track/$ver" \
+	sh -c "dkms status -m gup_track -v $ver | grep -q 'gup_track/$ver'"
+
+created=()
+trap 'for abi in "${created[@]}"; do gt_root rm -f /lib/modules/"$abi"; done' EXIT
+for k in $(gt_kernel_names); do
+	abi=$(gt_abi "$k")
+	kdir=$(gt_kdir "$abi")
+	# DKMS installs only for a kernel present in /lib/modules: present
+	# the extracted image's tree, for the length of the test.
+	if [ ! -e /lib/modules/"$abi" ]; then
+		gt_root mkdir -p /lib/modules
+		gt_root ln -s "$(gt_kroot "$abi")/lib/modules/$abi" /lib/modules/"$abi"
+		created+=("$abi")
+	fi
+	check "dkms build for $k ($abi)" \
+		gt_root dkms build -m gup_track -v "$ver" -k "$abi" --kernelsourcedir "$kdir"
+	check "dkms install for $k puts it under updates/dkms" \
+		sh -c "dkms install -m gup_track -v $ver -k $abi --kernelsourcedir $kdir &&
+		       ls /lib/modules/$abi/updates/dkms/gup_track.ko*"
+	check "dkms status: installed for $k" \
+		sh -c "dkms status -m gup_track -v $ver -k $abi | grep -q installed"
+	ko=$(installed_ko "$abi")
+	mkdir -p "$GT_BUILD/$abi/dkms"
+	rm -f "$GT_BUILD/$abi/dkms/gup_track.ko"
+	case "$ko" in
+	*.xz) xz -dc "$ko" >"$GT_BUILD/$abi/dkms/gup_track.ko" ;;
+	*.zst) zstd -qdc "$ko" >"$GT_BUILD/$abi/dkms/gup_track.ko" ;;
+	?*) cp "$ko" "$GT_BUILD/$abi/dkms/gup_track.ko" ;;
+	esac
+done
+
+# A kernel without kprobes: DKMS must refuse it, and say why.
+fake=$(mktemp -d)
+abi=$(gt_abi "$(gt_kernel_names | head -n 1)")
+printf 'all:\n' >"$fake/Makefile"
+grep -v '^CONFIG_KPROBES=' "$(gt_kdir "$abi")/.config" >"$fake/.config"
+check "dkms refuses a kernel without CONFIG_KPROBES" \
+	sh -c "! dkms build -m gup_track -v $ver -k 0.0.0-nokprobes --kernelsourcedir $fake 2>&1 |
+	       tee /dev/stderr | grep -q 'Success' &&
+	       dkms build -m gup_track -v $ver -k 0.0.0-nokprobes --kernelsourcedir $fake 2>&1 |
+	       grep -q 'BUILD_EXCLUSIVE'"
+check "make names the missing option" \
+	sh -c "! make -s -C '$GT_TOP' KDIR=$fake kdir 2>&1 | grep -q . ||
+	       make -s -C '$GT_TOP' KDIR=$fake kdir 2>&1 | grep -q 'needs CONFIG_KPROBES=y'"
+rm -rf "$fake"
+
+for k in $(gt_kernel_names); do
+	abi=$(gt_abi "$k")
+	check "dkms uninstall for $k removes the module" \
+		sh -c "dkms uninstall -m gup_track -v $ver -k $abi &&
+		       ! ls /lib/modules/$abi/updates/dkms/gup_track.ko* 2>/dev/null"
+done
+check "removing the packages removes gup_track from DKMS" \
+	sh -c "apt-get remove -y -q gup-track-dkms gup-track-utils &&
+	       ! dkms status -m gup_track | grep -q . && [ ! -e /usr/sbin/gup-track ]"
+for abi in "${created[@]}"; do
+	gt_root rm -f /lib/modules/"$abi"
+done
+exit 0
