@@ -21,10 +21,9 @@ if [ "$1" = pinned ]; then
 	show tasks
 	show stacks
 	echo
-	echo "=== the same through the CLI: gup-track status; gup-track tasks"
+	echo "=== the same through the CLI: gup-track top -o"
 	echo 1 > /proc/sys/vm/stat_refresh
-	/tests/gup-track status
-	/tests/gup-track tasks
+	/tests/gup-track top -o
 	exit
 fi
 

@@ -17,6 +17,8 @@ pkgs=(
 	perl
 	# the gup-track CLI and its packages
 	libkmod-dev pkg-config dkms
+	# udevadm, for the udev rule's test in the guest
+	udev
 )
 
 missing=()

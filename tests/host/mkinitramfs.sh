@@ -81,6 +81,10 @@ mkdir -p "$stage$verbs" "$stage/etc/libibverbs.d"
 copy_with_libs "$(ls $verbs/librxe-rdmav*.so)" "$verbs/"
 cp /etc/libibverbs.d/rxe.driver "$stage/etc/libibverbs.d/"
 copy_with_libs "$GT_BUILD/userspace/gup-track" /tests/gup-track
+# udevadm, to test the opt-in rule where the README installs it.
+copy_with_libs "$(command -v udevadm)" /sbin/udevadm
+mkdir -p "$stage/etc/udev/rules.d"
+cp "$GT_TOP/udev/60-gup-track.rules" "$stage/etc/udev/rules.d/"
 for prog in track_rdma policy_rdma; do
 	copy_with_libs "$GT_BUILD/guest/$prog" "/tests/$prog"
 done
