@@ -144,6 +144,19 @@ static bool file_matches(const char *col, const char *want)
 	return !strncmp(col, want, n) && col[n] == ':';
 }
 
+/* JSON lists of rows, for pages, tasks and files. */
+static void list_begin(struct gt_json *j)
+{
+	gt_json_init(j, stdout, pretty);
+	gt_json_open(j, NULL, '[');
+}
+
+static void list_end(struct gt_json *j)
+{
+	gt_json_close(j, ']');
+	gt_json_end(j);
+}
+
 static bool page_wanted(const struct gt_page *p)
 {
 	return (flt.pid < 0 || p->pid == flt.pid) &&
@@ -176,14 +189,12 @@ static void cmd_pages(void)
 
 	read_table("pages", gt_parse_pages, &t);
 	qsort(t.rows, t.nr, sizeof(struct gt_page), cmp_pages);
-	if (json) {
-		gt_json_init(&j, stdout, pretty);
-		gt_json_open(&j, NULL, '[');
-	} else {
+	if (json)
+		list_begin(&j);
+	else
 		printf("%12s %5s %6s %6s %-5s %7s %-15s %7s %-28s %s\n", "PFN",
 		       "ORDER", "PINS", "GETS", "FLAGS", "PID", "COMM", "AGE_S",
 		       "CALLER", "FILE");
-	}
 	for (i = 0; i < t.nr; i++) {
 		const struct gt_page *p = (struct gt_page *)t.rows + i;
 
@@ -211,10 +222,8 @@ static void cmd_pages(void)
 		gt_json_str(&j, "file", p->file);
 		gt_json_close(&j, '}');
 	}
-	if (json) {
-		gt_json_close(&j, ']');
-		gt_json_end(&j);
-	}
+	if (json)
+		list_end(&j);
 	gt_table_free(&t);
 }
 
@@ -247,13 +256,11 @@ static void print_tasks(const struct gt_table *t, size_t limit)
 	struct gt_json j;
 	size_t i, shown = 0;
 
-	if (json) {
-		gt_json_init(&j, stdout, pretty);
-		gt_json_open(&j, NULL, '[');
-	} else {
+	if (json)
+		list_begin(&j);
+	else
 		printf("%7s %-15s %8s %8s %8s %8s %8s %9s\n", "PID", "COMM",
 		       "FOLIOS", "PINS", "GETS", "LONGTERM", "FILE", "OLDEST_S");
-	}
 	for (i = 0; i < t->nr && shown < limit; i++) {
 		const struct gt_task *k = (struct gt_task *)t->rows + i;
 
@@ -277,10 +284,8 @@ static void print_tasks(const struct gt_table *t, size_t limit)
 		gt_json_num(&j, "oldest_s", k->oldest);
 		gt_json_close(&j, '}');
 	}
-	if (json) {
-		gt_json_close(&j, ']');
-		gt_json_end(&j);
-	}
+	if (json)
+		list_end(&j);
 }
 
 static void cmd_tasks(void)
@@ -306,14 +311,12 @@ static void cmd_files(void)
 	size_t i;
 
 	read_table("files", gt_parse_files, &t);
-	if (json) {
-		gt_json_init(&j, stdout, pretty);
-		gt_json_open(&j, NULL, '[');
-	} else {
+	if (json)
+		list_begin(&j);
+	else
 		printf("%-9s %10s %7s %7s %7s %8s %6s %9s %6s %8s %9s\n", "DEV",
 		       "INO", "FOLIOS", "PINS", "GETS", "LONGTERM", "WRITE",
 		       "OLDEST_S", "VETOES", "DIRTIED", "TRUNCATED");
-	}
 	for (i = 0; i < t.nr; i++) {
 		const struct gt_file *f = (struct gt_file *)t.rows + i;
 
@@ -343,10 +346,8 @@ static void cmd_files(void)
 			gt_json_num(&j, file_policy_cols[c], f->policy[c]);
 		gt_json_close(&j, '}');
 	}
-	if (json) {
-		gt_json_close(&j, ']');
-		gt_json_end(&j);
-	}
+	if (json)
+		list_end(&j);
 	gt_table_free(&t);
 }
 

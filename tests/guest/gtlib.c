@@ -300,6 +300,13 @@ bool gt_none_left(int pid)
 	return n == 0;
 }
 
+bool gt_none_left_soon(int pid)
+{
+	for (int i = 0; i < 500 && gt_rows_of(pid) > 0; i++)
+		usleep(10000);
+	return gt_none_left(pid);
+}
+
 void *gt_memfd(size_t nr)
 {
 	int fd = memfd_create("gt-test", 0);

@@ -89,6 +89,12 @@ bool gt_oracle_ok(const struct gt_oracle *o, const char *what,
 		  long long *kacq);
 /* True if no row is attributed to pid; a diagnostic otherwise. */
 bool gt_none_left(int pid);
+/*
+ * The same, once releases the kernel makes after the syscall returned have
+ * landed (bounded): O_DIRECT wakes the caller before it unpins the bio's
+ * pages, and dirties read pages from a work item.
+ */
+bool gt_none_left_soon(int pid);
 /* Pages of the first nr of path holding byte b, read from disk (O_DIRECT). */
 int gt_pages_direct(const char *path, int nr, int b);
 /* A memfd of nr pages, mapped MAP_SHARED, every page written. */

@@ -136,6 +136,7 @@ static void odirect(const char *dir, bool write)
 	char mapped[256], target[256];
 	long long kacq, gets, rel, ngets, nrel;
 	struct gt_oracle o;
+	bool ok;
 	int mfd, dfd;
 	ssize_t n;
 	char *buf;
@@ -153,11 +154,12 @@ static void odirect(const char *dir, bool write)
 	rel = gt_stat("gets_released");
 	n = write ? pwrite(dfd, buf, NR * GT_PAGE, 0) :
 		    pread(dfd, buf, NR * GT_PAGE, 0);
+	ok = gt_none_left_soon(me);
 	ngets = gt_stat("gets_acquired") - gets;
 	nrel = gt_stat("gets_released") - rel;
 	ktap_diag("O_DIRECT %s: gets +%lld released +%lld", write ? "write" : "read",
 		  ngets, nrel);
-	ktap_result(n == (ssize_t)(NR * GT_PAGE) && gt_none_left(me) &&
+	ktap_result(n == (ssize_t)(NR * GT_PAGE) && ok &&
 		    gt_oracle_ok(&o, "O_DIRECT", &kacq) && ngets == nrel &&
 		    ngets + kacq >= NR,
 		    "O_DIRECT %s with an ext4 MAP_SHARED buffer: every pin or reference released",
