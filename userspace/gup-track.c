@@ -82,11 +82,14 @@ static void read_kvs(const char *name, struct gt_kvs *kvs)
 		die("%s/%s: %s", dir, name, err);
 }
 
+static bool format_checked;
+
 /* The module must speak the format this tool was built for. */
 static void check_format(const struct gt_kvs *version)
 {
 	unsigned long long fmt;
 
+	format_checked = true;
 	if (!gt_kv_num(version, "format", &fmt))
 		die("%s/version has no format: not gup_track's?", dir);
 	if (fmt != GUP_TRACK_FORMAT_VERSION)
@@ -103,9 +106,11 @@ static void read_table(const char *name,
 	FILE *f;
 	int ret;
 
-	read_kvs("version", &version);
-	check_format(&version);
-	gt_kvs_free(&version);
+	if (!format_checked) {
+		read_kvs("version", &version);
+		check_format(&version);
+		gt_kvs_free(&version);
+	}
 	f = view(name);
 	ret = parse(f, t, err);
 	fclose(f);
@@ -372,8 +377,9 @@ static void cmd_status(void)
 	size_t i, attached = 0;
 	struct gt_json j;
 
-	read_table("hooks", gt_parse_hooks, &hooks);
 	read_kvs("version", &version);
+	check_format(&version);
+	read_table("hooks", gt_parse_hooks, &hooks);
 	read_kvs("stats", &stats);
 	for (i = 0; i < hooks.nr; i++)
 		attached += !strcmp(((struct gt_hook *)hooks.rows)[i].state,

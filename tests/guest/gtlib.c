@@ -340,3 +340,24 @@ int gt_pages_direct(const char *path, int nr, int b)
 	free(page);
 	return n;
 }
+
+int gt_write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+int gt_set_param(const char *name, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/gup_track/parameters/%s",
+		 name);
+	return gt_write_file(path, val);
+}

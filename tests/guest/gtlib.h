@@ -45,6 +45,11 @@ const char *gtp_method_name(unsigned int method);
 
 #endif /* _GT_GTLIB_H */
 
+/* Write val to a sysfs, procfs or cgroup file: 0 or -errno. */
+int gt_write_file(const char *path, const char *val);
+/* Set a gup_track module parameter: 0 or -errno (EBUSY, EINVAL, ...). */
+int gt_set_param(const char *name, const char *val);
+
 /* gup_track's debugfs views. */
 #define GT_DEBUGFS	"/sys/kernel/debug/gup_track"
 

@@ -57,23 +57,6 @@
 static const char *dir;
 static int dev, seq;
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-static int set_policy(const char *mode)
-{
-	return write_file("/sys/module/gup_track/parameters/policy", mode);
-}
-
 /* How many times the kernel log says msg. */
 static int klog_count(const char *msg)
 {
@@ -93,7 +76,7 @@ static int klog_count(const char *msg)
 static void drop_caches(void)
 {
 	sync();
-	write_file("/proc/sys/vm/drop_caches", "3");
+	gt_write_file("/proc/sys/vm/drop_caches", "3");
 }
 
 static int make_file(char *path, size_t len, int nr, int b)
@@ -207,12 +190,12 @@ static int cgroup_setup(const char *name, const char *max)
 	if (access(CG "/cgroup.procs", F_OK) &&
 	    system("mount -t cgroup2 none " CG))
 		return -1;
-	write_file(CG "/cgroup.subtree_control", "+memory");
+	gt_write_file(CG "/cgroup.subtree_control", "+memory");
 	snprintf(path, sizeof(path), CG "/%s", name);
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return -1;
 	snprintf(path, sizeof(path), CG "/%s/memory.max", name);
-	return write_file(path, max);
+	return gt_write_file(path, max);
 }
 
 static int cgroup_join(const char *name)
@@ -221,7 +204,7 @@ static int cgroup_join(const char *name)
 
 	snprintf(path, sizeof(path), CG "/%s/cgroup.procs", name);
 	snprintf(pid, sizeof(pid), "%d", getpid());
-	return write_file(path, pid);
+	return gt_write_file(path, pid);
 }
 
 struct dio {
@@ -304,7 +287,7 @@ static int loss_run(const char *reclaim, int *msgs)
 			ktap_diag("MADV_PAGEOUT: %s", strerror(errno));
 	} else {
 		munmap(d.buf, DIO_NR * GT_PAGE);
-		write_file(CG "/gt-loss/memory.reclaim", "64M");
+		gt_write_file(CG "/gt-loss/memory.reclaim", "64M");
 	}
 	/* Only now does the device write and the read complete. */
 	if (write(nbd_go[1], "", 1) != 1)
@@ -341,7 +324,7 @@ static void loss(const char *mode, const char *reclaim, const char *veto)
 
 	snprintf(key, sizeof(key), "veto_%s_would", veto);
 	w0 = gt_stat(key);
-	set_policy(mode);
+	gt_set_param("policy", mode);
 	/*
 	 * On 6.1 the dirtying of a page without buffers trips
 	 * WARN_ON_ONCE(!folio_buffers()) in ext4_dirty_folio() before the
@@ -349,10 +332,10 @@ static void loss(const char *mode, const char *reclaim, const char *veto)
 	 */
 	warns = klog_count("ext4_dirty_folio");
 	if (expect_loss)
-		write_file("/proc/sys/kernel/panic_on_warn", "0");
+		gt_write_file("/proc/sys/kernel/panic_on_warn", "0");
 	lost = loss_run(reclaim, &msgs);
 	if (expect_loss)
-		write_file("/proc/sys/kernel/panic_on_warn", "1");
+		gt_write_file("/proc/sys/kernel/panic_on_warn", "1");
 	warns = klog_count("ext4_dirty_folio") - warns;
 	if (!strcmp(mode, "enforce")) {
 		/* Where the kernel itself keeps pinned folios, we are not asked. */
@@ -442,7 +425,7 @@ static void fsync_enforced(void)
 	int rc, at_sync, after;
 	bool ok;
 
-	set_policy("enforce");
+	gt_set_param("policy", "enforce");
 	ok = pin_file(&pf, NR, 0x11);
 	memset(pf.map, 0x22, NR * GT_PAGE);
 	rc = fsync(pf.fd);
@@ -466,7 +449,7 @@ static void background_enforced(void)
 	int after;
 	bool ok;
 
-	set_policy("enforce");
+	gt_set_param("policy", "enforce");
 	ok = pin_file(&pf, NR, 0x44);
 	memset(pf.map, 0x55, NR * GT_PAGE);
 	/* SYNC_FILE_RANGE_WRITE alone is WB_SYNC_NONE writeback. */
@@ -489,7 +472,7 @@ static void truncate_observed(void)
 	int events = 0;
 	bool ok;
 
-	set_policy("observe");
+	gt_set_param("policy", "observe");
 	ok = pin_file(&pf, 8, 0x66) && !fstat(pf.fd, &st) &&
 	     !ftruncate(pf.fd, 0);
 	snprintf(want, sizeof(want), ":%lu:", (unsigned long)st.st_ino);
@@ -525,7 +508,7 @@ static void pressure(void)
 	FILE *f;
 	bool ok;
 
-	set_policy("enforce");
+	gt_set_param("policy", "enforce");
 	snprintf(big, sizeof(big), "%s/pressure-big.dat", dir);
 	fd = open(big, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	memset(buf, 1, 1 << 20);
@@ -577,9 +560,9 @@ static void unavailable(void)
 	struct gtp_pin p;
 	bool ok;
 
-	set_policy("off");
+	gt_set_param("policy", "off");
 	ok = !system("insmod /lib/gup_track/gup_test_squat.ko");
-	ok &= set_policy("enforce") != 0 && gt_stat("policy_available") == 0;
+	ok &= gt_set_param("policy", "enforce") != 0 && gt_stat("policy_available") == 0;
 	ok &= klog_count("policy enforce is unavailable") > 0;
 	ktap_result(ok, "a veto point owned by another IPMODIFY user: enforce is refused and reported");
 
@@ -592,7 +575,7 @@ static void unavailable(void)
 	gtp_release(dev, p.id, GTP_REL_UNPIN);
 	ktap_result(ok, "loading with policy=enforce still loads; tracking works; the policy says unavailable");
 
-	ok = !system("rmmod gup_test_squat") && set_policy("enforce") == 0 &&
+	ok = !system("rmmod gup_test_squat") && gt_set_param("policy", "enforce") == 0 &&
 	     gt_stat("policy_available") == 1;
 	ktap_result(ok, "once the slot is free, enforce attaches");
 }
@@ -608,7 +591,7 @@ static void hwpoison(void)
 	int st = 0;
 	pid_t child;
 
-	set_policy("enforce");
+	gt_set_param("policy", "enforce");
 	child = fork();
 	if (!child) {
 		struct pinned pf;
@@ -666,6 +649,6 @@ int main(int argc, char **argv)
 	loss("observe", "pageout", "unmap");
 	loss("off", "memcg", "release");
 	hwpoison();
-	set_policy("observe");
+	gt_set_param("policy", "observe");
 	return ktap_finish();
 }

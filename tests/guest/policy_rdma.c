@@ -37,16 +37,6 @@ static union ibv_gid gid;
 static const char *dir;
 static int seq;
 
-static int set_policy(const char *mode)
-{
-	FILE *f = fopen("/sys/module/gup_track/parameters/policy", "w");
-
-	if (!f)
-		return -1;
-	fputs(mode, f);
-	return fclose(f);
-}
-
 static int qp_connect(struct ibv_qp *q, uint32_t remote)
 {
 	struct ibv_qp_attr a = {
@@ -214,7 +204,7 @@ int main(int argc, char **argv)
 	}
 
 	for (i = 0; i < 2; i++) {
-		set_policy(modes[i]);
+		gt_set_param("policy", modes[i]);
 		r = run(rw, src);
 		if (refused)
 			ktap_result(r == -EFAULT,
@@ -229,6 +219,6 @@ int main(int argc, char **argv)
 		ktap_result(r == 0, "%s: a read-only region on ext4 registers and deregisters cleanly",
 			    modes[i]);
 	}
-	set_policy("observe");
+	gt_set_param("policy", "observe");
 	return ktap_finish();
 }

@@ -228,19 +228,6 @@ static void concurrency(void)
 	munmap(buf, 32 * GT_PAGE);
 }
 
-static int set_param(const char *name, const char *val)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/gup_track/parameters/%s", name);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fputs(val, f);
-	return fclose(f);
-}
-
 static void table_limit(void)
 {
 	char *buf = gt_anon(NR);
@@ -255,14 +242,14 @@ static void table_limit(void)
 	/* Earlier tests may leave unconfirmed FOLL_GET entries behind. */
 	snprintf(limit, sizeof(limit), "%lld", base + 16);
 	gt_oracle_begin(&o);
-	ok = !set_param("max_entries", limit) &&
+	ok = !gt_set_param("max_entries", limit) &&
 	     !gtp_pin(dev, buf, NR, GTP_PIN_FAST, 0, &p) && p.result == NR;
 	ktap_diag("limit %s: %d rows, untracked +%lld, %lld folios in the table",
 		  limit, gt_rows_of(me), gt_stat("untracked") - untracked,
 		  gt_stat("active_folios"));
 	ok &= gt_rows_of(me) == 16 && gt_stat("untracked") - untracked == 48;
 	gtp_release(dev, p.id, GTP_REL_UNPIN);
-	set_param("max_entries", "1048576");
+	gt_set_param("max_entries", "1048576");
 	ktap_result(ok && gt_none_left(me) &&
 		    gt_stat("pins_released_untracked") - unrel == 48 &&
 		    gt_oracle_ok(&o, "limit", NULL),
