@@ -6,8 +6,13 @@
 #ifndef _GUP_TRACK_COMPAT_H
 #define _GUP_TRACK_COMPAT_H
 
+#include <linux/ftrace.h>
+#include <linux/kprobes.h>
 #include <linux/mm.h>
+#include <linux/rethook.h>
+#include <linux/sched.h>
 #include <linux/version.h>
+#include <asm/unwind.h>
 
 /* 6.5 dropped the vmas argument of the GUP entry points. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
@@ -52,5 +57,105 @@
 #define GT_HAVE_FOLIO_ADD_PIN		true
 #define GT_BIO_RELEASE_PUTS_REFS	false
 #endif
+
+/* ftrace callbacks see the arguments through ftrace_regs. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#define gt_fregs_arg(fregs, n) \
+	regs_get_kernel_argument(&(fregs)->regs, n)
+#define gt_fregs_set_ip(fregs, ip)	ftrace_instruction_pointer_set(fregs, ip)
+#else
+#define gt_fregs_arg(fregs, n)		ftrace_regs_get_argument(fregs, n)
+#define gt_fregs_set_ip(fregs, ip) \
+	ftrace_regs_set_instruction_pointer(fregs, ip)
+#endif
+
+/*
+ * The exact pin count of a large folio, and how many times a folio is
+ * mapped (one reference per mapping on both lines). 6.1's folio_mapcount()
+ * is not exported; this is its body.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+static inline int gt_folio_pincount(struct folio *folio)
+{
+	return atomic_read(folio_pincount_ptr(folio));
+}
+
+static inline int gt_folio_mapcount(struct folio *folio)
+{
+	int i, compound, nr, ret;
+
+	if (likely(!folio_test_large(folio)))
+		return atomic_read(&folio->_mapcount) + 1;
+	compound = folio_entire_mapcount(folio);
+	if (folio_test_hugetlb(folio))
+		return compound;
+	ret = compound;
+	nr = folio_nr_pages(folio);
+	for (i = 0; i < nr; i++)
+		ret += atomic_read(&folio_page(folio, i)->_mapcount) + 1;
+	if (!folio_test_anon(folio))
+		return ret - compound * nr;
+	if (folio_test_double_map(folio))
+		ret -= nr;
+	return ret;
+}
+
+/* 6.1 adds a hugetlb folio to the page cache with one reference. */
+static inline int gt_folio_cache_refs(struct folio *folio)
+{
+	return folio_test_hugetlb(folio) ? 1 : folio_nr_pages(folio);
+}
+#else
+static inline int gt_folio_pincount(struct folio *folio)
+{
+	return atomic_read(&folio->_pincount);
+}
+
+static inline int gt_folio_mapcount(struct folio *folio)
+{
+	return folio_mapcount(folio);
+}
+
+static inline int gt_folio_cache_refs(struct folio *folio)
+{
+	return folio_nr_pages(folio);
+}
+#endif
+
+/* Where the unwinder read the current frame's return address. */
+static inline unsigned long *gt_unwind_ret_ptr(struct unwind_state *state)
+{
+	if (unwind_done(state))
+		return NULL;
+	if (state->regs)
+		return &state->regs->ip;
+	if (state->sp)
+		return (unsigned long *)state->sp - 1;
+	return NULL;
+}
+
+/*
+ * Both lines run kretprobes on rethook: each running instance is a node on
+ * the task's rethook list, newest first, whose rethook's data is the
+ * kretprobe. Only the task itself (and its interrupts, which restore what
+ * they change) edits that list, so current may walk it without a lock.
+ * Nodes of other rethook users (fprobe) are compared, never dereferenced
+ * as kretprobe instances.
+ */
+#define gt_for_each_current_rethook(rhn)				\
+	for (struct llist_node *__n = READ_ONCE(current->rethooks.first); \
+	     __n && ((rhn) = container_of(__n, struct rethook_node, llist)); \
+	     __n = READ_ONCE(__n->next))
+
+static inline const void *gt_rethook_data(const struct rethook_node *rhn)
+{
+	return READ_ONCE(rhn->rethook->data);
+}
+
+static inline struct kretprobe_instance *
+gt_rethook_kretprobe_instance(struct rethook_node *rhn)
+{
+	return container_of(rhn, struct kretprobe_instance, node);
+}
 
 #endif /* _GUP_TRACK_COMPAT_H */

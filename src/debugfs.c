@@ -3,7 +3,9 @@
  * The read-only views under /sys/kernel/debug/gup_track. Every file is a
  * 0444 seq_file: kernel lockdown refuses to open anything writable in
  * debugfs, so controls live in module parameters instead. No file prints
- * a kernel pointer; callers are symbol names, stacks are depot handles.
+ * a kernel address: callers and frames are symbol names, or "?" where an
+ * address no longer resolves (a module unloaded since); stacks are call
+ * site ids.
  */
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
@@ -23,11 +25,12 @@
 #include "debugfs.h"
 #include "event.h"
 #include "hook.h"
+#include "owner.h"
 #include "policy.h"
+#include "reconcile.h"
+#include "site.h"
 #include "snapshot.h"
 #include "table.h"
-
-#define GT_STACK_MAX	64
 
 static struct dentry *gt_dir;
 
@@ -54,25 +57,41 @@ static void gt_put_comm(struct seq_file *m, const char *comm)
 		seq_putc(m, isgraph(comm[i]) ? comm[i] : '_');
 }
 
-/* "name" or "name[module]": a symbol without spaces or offsets. */
+/* "name" or "name[module]": one token, never an address. */
+static void gt_put_name(struct seq_file *m, const char *name)
+{
+	if (!*name || !strncmp(name, "0x", 2)) {
+		seq_putc(m, '?');
+		return;
+	}
+	for (; *name; name++)
+		if (*name != ' ')
+			seq_putc(m, isgraph(*name) ? *name : '_');
+}
+
 static void gt_put_symbol(struct seq_file *m, unsigned long ip)
 {
-	char sym[KSYM_SYMBOL_LEN], *sp;
+	char sym[KSYM_SYMBOL_LEN];
 
-	if (!ip) {
+	sprint_symbol_no_offset(sym, ip);
+	gt_put_name(m, sym);
+}
+
+/* The caller of a call site, as it was named when the site was made. */
+static void gt_put_caller(struct seq_file *m, u32 site)
+{
+	struct gt_site_info info;
+
+	if (!gt_site_get(site, &info)) {
 		seq_putc(m, '-');
 		return;
 	}
-	sprint_symbol_no_offset(sym, ip);
-	sp = strchr(sym, ' ');
-	if (sp)
-		memmove(sp, sp + 1, strlen(sp));
-	seq_puts(m, sym);
+	gt_put_name(m, info.caller);
 }
 
-static u32 gt_age(u32 since, u32 now)
+static u32 gt_age(u64 since, u64 now)
 {
-	return now >= since ? now - since : 0;
+	return now > since ? div_u64(now - since, NSEC_PER_SEC) : 0;
 }
 
 /* stats */
@@ -82,8 +101,7 @@ struct gt_active {
 	unsigned long get_folios, longterm_folios, file_folios;
 };
 
-static void gt_active_add(const struct gt_entry *e, const struct gt_attr *attr,
-			  void *arg)
+static void gt_active_add(struct gt_entry *e, void *arg)
 {
 	struct gt_active *a = arg;
 	int pins = e->pins, gets = e->gets;
@@ -105,19 +123,9 @@ static void gt_active_add(const struct gt_entry *e, const struct gt_attr *attr,
 		a->file_folios++;
 }
 
-struct gt_missed {
-	unsigned long kretprobe;
-	unsigned long kprobe;
-};
-
 static void gt_missed_add(const struct gt_hook *h, u64 hits, void *arg)
 {
-	struct gt_missed *mi = arg;
-
-	if (h->kind == GT_KRETPROBE)
-		mi->kretprobe += gt_hook_missed(h);
-	else if (h->kind == GT_KPROBE)
-		mi->kprobe += gt_hook_missed(h);
+	*(unsigned long *)arg += gt_hook_missed(h);
 }
 
 static const char * const gt_veto_names[GT_VETO_MAX] = {
@@ -136,26 +144,35 @@ static void gt_policy_lines(struct seq_file *m)
 	gt_policy_stats(&st);
 	seq_printf(m, "policy %s\n", gt_policy_name(st.mode));
 	seq_printf(m, "policy_available %d\n", st.available);
+	seq_printf(m, "enforce_available %d\n", st.enforce_available);
 	for (i = 0; i < GT_VETO_MAX; i++) {
 		seq_printf(m, "%s_would %llu\n", gt_veto_names[i],
 			   st.would_veto[i]);
 		seq_printf(m, "%s_done %llu\n", gt_veto_names[i],
 			   st.vetoed[i]);
 	}
+	seq_printf(m, "veto_release_allowed %llu\n",
+		   st.allowed[GT_VETO_RELEASE]);
 	seq_printf(m, "dirty_at_unpin_skipped %llu\n", st.dirty_skipped);
 	seq_printf(m, "truncated_while_pinned %llu\n", st.truncated);
+	seq_printf(m, "truncated_gets_expired %llu\n", st.truncated_expired);
 	seq_printf(m, "policy_files_untracked %llu\n", st.files_untracked);
 }
 
 static int stats_show(struct seq_file *m, void *v)
 {
+	struct gt_reconcile_stats rs;
+	unsigned long missed = 0, cursor = 0;
 	struct gt_active a = {};
-	struct gt_missed mi = {};
 	struct gt_counters c;
 
+	gt_reconcile_all();
 	gt_event_counters(&c);
-	gt_table_walk(gt_active_add, &a);
-	gt_hooks_for_each(gt_missed_add, &mi);
+	gt_reconcile_stats(&rs);
+	while (!gt_table_scan(&cursor, GT_RECONCILE_BUDGET, false,
+			      gt_active_add, &a))
+		cond_resched();
+	gt_hooks_for_each(gt_missed_add, &missed);
 
 #define S(name, val) seq_printf(m, "%s %llu\n", name, (unsigned long long)(val))
 	S("format", GUP_TRACK_FORMAT_VERSION);
@@ -164,15 +181,23 @@ static int stats_show(struct seq_file *m, void *v)
 	S("pins_rolled_back", c.pins_rolled_back);
 	S("pins_released_untracked", c.pins_released_untracked);
 	S("pins_added", c.pins_added);
+	S("pins_reconciled", rs.pins_reconciled);
 	S("gets_acquired", c.gets_acquired);
 	S("gets_released", c.gets_released);
 	S("gets_freed", c.gets_freed);
+	S("gets_expired", rs.gets_expired);
+	S("gets_expired_worker", rs.gets_expired_worker);
 	S("gets_internal", c.gets_internal);
 	S("freed_while_pinned", c.freed_while_pinned);
-	S("untracked", c.untracked);
-	S("calls_untracked", c.calls_nomem);
-	S("kretprobe_missed", mi.kretprobe);
-	S("kprobe_missed", mi.kprobe);
+	S("untracked_full", c.untracked_full);
+	S("untracked_nomem", c.untracked_nomem);
+	S("untracked_overflow", c.untracked_overflow);
+	S("calls_atomic", c.calls_atomic);
+	S("owners_none", c.owners_none);
+	S("hooks_missed", missed);
+	S("reconcile_passes", rs.passes);
+	S("reconcile_checked", rs.checked);
+	S("reconcile_stale", rs.stale);
 	S("active_folios", a.folios);
 	S("active_pinned_folios", a.pinned_folios);
 	S("active_pinned_pages", a.pinned_pages);
@@ -181,8 +206,13 @@ static int stats_show(struct seq_file *m, void *v)
 	S("active_gets_unconfirmed", a.gets);
 	S("active_longterm_folios", a.longterm_folios);
 	S("active_file_folios", a.file_folios);
+	S("active_owners", gt_owner_count());
 	S("peak_folios", gt_table_peak());
-	S("memory_bytes", gt_table_memory());
+	S("memory_bytes", gt_table_memory() +
+	  gt_owner_count() * sizeof(struct gt_owner) + gt_site_bytes());
+	S("reserve_empty", gt_table_reserve_empty());
+	S("sites", gt_site_count());
+	S("sites_full", gt_site_full());
 	S("table_limit", gt_table_limit());
 	S("kernel_foll_pin_acquired", c.kernel_pin_acquired);
 	S("kernel_foll_pin_released", c.kernel_pin_released);
@@ -198,14 +228,9 @@ DEFINE_SHOW_ATTRIBUTE(stats);
 
 static void gt_hook_line(const struct gt_hook *h, u64 hits, void *arg)
 {
-	static const char * const kinds[] = {
-		[GT_KRETPROBE] = "kretprobe",
-		[GT_KPROBE] = "kprobe",
-		[GT_TRACEPOINT] = "tracepoint",
-	};
 	struct seq_file *m = arg;
 
-	seq_printf(m, "%s %s %s %llu ", h->name, kinds[h->kind],
+	seq_printf(m, "%s %s %s %llu ", h->name, gt_hook_kind_name(h->kind),
 		   h->attached ? "attached" : h->wanted ? "detached" : "absent",
 		   hits);
 	if (h->attached && h->kind != GT_TRACEPOINT)
@@ -231,7 +256,7 @@ struct gt_view {
 	size_t row_size;
 	/* Point *rows at rows built from snap; return their number. */
 	size_t (*build)(struct gt_snapshot *snap, void **rows);
-	void (*show)(struct seq_file *m, const void *row, u32 now);
+	void (*show)(struct seq_file *m, const void *row, u64 now);
 };
 
 struct gt_view_data {
@@ -239,7 +264,7 @@ struct gt_view_data {
 	struct gt_snapshot *snap;
 	void *rows;
 	size_t nr;
-	u32 now;
+	u64 now;
 };
 
 static void *gt_view_start(struct seq_file *m, loff_t *pos)
@@ -295,7 +320,7 @@ static int gt_view_open(struct inode *inode, struct file *file)
 	if (!vd)
 		return -ENOMEM;
 	vd->view = view;
-	vd->now = ktime_get_boottime_seconds();
+	vd->now = ktime_get_boottime_ns();
 	vd->snap = gt_snapshot_take();
 	if (!vd->snap)
 		goto nomem;
@@ -351,7 +376,7 @@ static void gt_put_flags(struct seq_file *m, const struct gt_snap *s)
 	seq_puts(m, f);
 }
 
-static void pages_row(struct seq_file *m, const void *row, u32 now)
+static void pages_row(struct seq_file *m, const void *row, u64 now)
 {
 	const struct gt_snap *s = row;
 
@@ -360,8 +385,8 @@ static void pages_row(struct seq_file *m, const void *row, u32 now)
 	seq_printf(m, " %d ", s->pid);
 	gt_put_comm(m, s->comm);
 	seq_printf(m, " %u ", gt_age(s->since, now));
-	gt_put_symbol(m, s->caller);
-	seq_printf(m, " %u ", s->stack);
+	gt_put_caller(m, s->site);
+	seq_printf(m, " %u ", s->site);
 	if (s->has_file)
 		seq_printf(m, "%u:%u:%lu:%lu\n", MAJOR(s->dev), MINOR(s->dev),
 			   s->ino, s->index);
@@ -396,7 +421,7 @@ struct gt_group {
 	u64 key[2];
 	char comm[TASK_COMM_LEN];
 	unsigned long folios, pins, gets, longterm, file, write;
-	u32 oldest;		/* smallest since */
+	u64 oldest;		/* smallest since */
 	u64 vetoes[GT_VETO_MAX];
 	u64 truncated;
 };
@@ -460,7 +485,7 @@ static size_t tasks_build(struct gt_snapshot *snap, void **rows)
 	return gt_group_build(snap, rows, false);
 }
 
-static void tasks_row(struct seq_file *m, const void *row, u32 now)
+static void tasks_row(struct seq_file *m, const void *row, u64 now)
 {
 	const struct gt_group *g = row;
 
@@ -483,7 +508,7 @@ static size_t files_build(struct gt_snapshot *snap, void **rows)
 	struct gt_policy_file *pf;
 	size_t n = gt_group_build(snap, rows, true), j, base;
 	struct gt_group *g = *rows;
-	u32 now = ktime_get_boottime_seconds();
+	u64 now = ktime_get_boottime_ns();
 	int i, nf;
 
 	if (!g)
@@ -510,7 +535,7 @@ static size_t files_build(struct gt_snapshot *snap, void **rows)
 	return n;
 }
 
-static void files_row(struct seq_file *m, const void *row, u32 now)
+static void files_row(struct seq_file *m, const void *row, u64 now)
 {
 	const struct gt_group *g = row;
 	int i;
@@ -531,7 +556,7 @@ static const struct gt_view files_view = {
 	.show = files_row,
 };
 
-/* stacks: every distinct stack the table refers to, in full */
+/* stacks: every call site the table refers to, in full */
 
 static int gt_cmp_u32(const void *a, const void *b)
 {
@@ -542,7 +567,7 @@ static int gt_cmp_u32(const void *a, const void *b)
 
 static size_t stacks_build(struct gt_snapshot *snap, void **rows)
 {
-	size_t i, n = 0;
+	size_t i, n = 0, k;
 	u32 *h;
 
 	*rows = kvcalloc(max_t(size_t, snap->nr, 1), sizeof(*h), GFP_KERNEL);
@@ -550,31 +575,27 @@ static size_t stacks_build(struct gt_snapshot *snap, void **rows)
 	if (!h)
 		return 0;
 	for (i = 0; i < snap->nr; i++)
-		if (snap->rows[i].stack)
-			h[n++] = snap->rows[i].stack;
+		if (snap->rows[i].site)
+			h[n++] = snap->rows[i].site;
 	sort(h, n, sizeof(*h), gt_cmp_u32, NULL);
-	for (i = 0; i + 1 < n; ) {
-		if (h[i] == h[i + 1]) {
-			memmove(&h[i + 1], &h[i + 2], (n - i - 2) * sizeof(*h));
-			n--;
-		} else {
-			i++;
-		}
-	}
-	return n;
+	for (i = 0, k = 0; i < n; i++)
+		if (!k || h[k - 1] != h[i])
+			h[k++] = h[i];
+	return k;
 }
 
-static void stacks_row(struct seq_file *m, const void *row, u32 now)
+static void stacks_row(struct seq_file *m, const void *row, u64 now)
 {
-	u32 handle = *(const u32 *)row;
-	unsigned long *entries;
-	unsigned int i, nr;
+	u32 id = *(const u32 *)row;
+	struct gt_site_info info;
+	unsigned int i;
 
-	nr = stack_depot_fetch(handle, &entries);
-	seq_printf(m, "stack %u\n", handle);
-	for (i = 0; i < nr && i < GT_STACK_MAX; i++) {
+	if (!gt_site_get(id, &info))
+		return;
+	seq_printf(m, "stack %u\n", id);
+	for (i = 0; i < info.nr; i++) {
 		seq_puts(m, " ");
-		gt_put_symbol(m, entries[i]);
+		gt_put_symbol(m, info.frames[i]);
 		seq_putc(m, '\n');
 	}
 	seq_putc(m, '\n');
@@ -610,7 +631,7 @@ static int events_show(struct seq_file *m, void *v)
 							   NSEC_PER_SEC), l->pid);
 		gt_put_comm(m, l->comm);
 		seq_putc(m, ' ');
-		gt_put_symbol(m, l->caller);
+		gt_put_caller(m, l->site);
 		seq_printf(m, " %d %d %u:%u:%lu:%lu\n", l->pins, l->gets,
 			   MAJOR(l->dev), MINOR(l->dev), l->ino, l->index);
 	}

@@ -1,30 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Events: what the hooks saw, turned into table operations. This is the
- * only code that changes the table, and where exactness lives: nesting of
- * GUP calls, rollbacks inside them, folios and their sub-pages.
+ * only code that changes the table's counts from the hooks, and where
+ * exactness lives: which pages a GUP call handed out, rollbacks inside a
+ * call, folios and their sub-pages. Every function here works in any
+ * context but NMI and never sleeps.
  */
 #ifndef _GUP_TRACK_EVENT_H
 #define _GUP_TRACK_EVENT_H
 
-#include <linux/list.h>
 #include <linux/mm_types.h>
-#include <linux/sched.h>
-
-#include "taskmap.h"
-
-#define GT_STACK_DEPTH	16
-
-/* One outermost GUP call in flight, from entry to return. */
-struct gt_call {
-	struct gt_task_node tn;
-	unsigned int nr_stack;
-	unsigned long stack[GT_STACK_DEPTH];	/* from the caller outwards */
-};
+#include <linux/ptrace.h>
+#include <linux/types.h>
 
 /* What one GUP call handed out. */
 struct gt_acquire {
-	struct gt_call *call;
+	u32 site;			/* site.h */
 	bool pin;			/* FOLL_PIN, else FOLL_GET */
 	unsigned int gup_flags;
 	long nr;			/* entries in pages[] or folios[] */
@@ -34,30 +25,37 @@ struct gt_acquire {
 
 struct gt_counters {
 	u64 pins_acquired;	/* pins GUP handed out */
-	u64 pins_released;	/* pins released after the call returned */
+	u64 pins_released;	/* pins released after their call returned */
 	u64 pins_rolled_back;	/* pins taken and dropped inside one call */
-	u64 pins_released_untracked;	/* released, never seen acquired */
+	u64 pins_released_untracked;	/* released, not in the table */
 	u64 pins_added;		/* folio_add_pin(): pins without GUP */
 	u64 gets_acquired;
 	u64 gets_released;	/* seen dropped at bio release */
 	u64 gets_freed;		/* outstanding until the folio was freed */
-	u64 gets_internal;	/* exec, ptrace, futex: not DMA, not tabled */
-	u64 freed_while_pinned;	/* a pin we never saw released: a bug */
-	u64 untracked;		/* pins and gets not tabled: full or no memory */
-	u64 calls_nomem;	/* GUP calls not followed: no memory */
+	u64 gets_internal;	/* exec, ptrace, KVM...: not DMA, not tabled */
+	u64 freed_while_pinned;	/* a pin we never saw released */
+	u64 untracked_full;	/* pins and gets not tabled: at max_entries */
+	u64 untracked_nomem;	/* ... no entry free in the reserve */
+	u64 untracked_overflow;	/* ... too many references on one folio */
+	u64 calls_atomic;	/* GUP calls outside task context: not followed */
+	u64 owners_none;	/* calls recorded without attribution */
 	u64 kernel_pin_acquired;	/* nr_foll_pin_acquired since load */
 	u64 kernel_pin_released;	/* nr_foll_pin_released since load */
 };
 
-int gt_event_init(void);
-void gt_event_exit(void);
+/* The kernel's counters from now on are the ones we compare with. */
+void gt_event_start(void);
 
-struct gt_call *gt_event_gup_enter(unsigned long ret_addr);
-void gt_event_gup_exit(struct gt_call *call);
+/* A GUP call begins; false if it is not to be followed. */
+bool gt_event_gup_enter(struct pt_regs *regs, u32 *site);
 void gt_event_acquire(const struct gt_acquire *acq);
 
-/* True if that was the last pin and some pin was FOLL_WRITE. */
-bool gt_event_unpin(struct folio *folio, int refs);
+/*
+ * gup_put_folio() drops refs FOLL_PIN pins. rollback: the task is inside
+ * its own GUP call, giving back what it never handed out. True if that was
+ * the last pin and some pin was FOLL_WRITE.
+ */
+bool gt_event_unpin(struct folio *folio, int refs, bool rollback);
 void gt_event_add_pin(struct folio *folio);
 void gt_event_put_refs(struct folio *folio, int refs);
 void gt_event_free(struct page *page, unsigned int order);

@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The generic attach/detach layer. A hook names one kernel function (a
- * kprobe or kretprobe) or tracepoint; the files in hooks/ say what each
- * one means. This layer only attaches, counts hits, and detaches.
+ * The generic attach/detach layer. A hook names one kernel function or
+ * tracepoint; the files in hooks/ say what each one means. This layer
+ * only attaches, counts hits and misses, and detaches.
+ *
+ * Entry hooks are ftrace callbacks, not kprobes: a kprobe that fires while
+ * any kprobe handler runs on its CPU is dropped, so a bio completion in
+ * IRQ context inside a task's handler would be lost, while ftrace's
+ * recursion guard is per context (task, softirq, IRQ, NMI). Return hooks
+ * (GUP calls, writeback) are kretprobes; their instances live on the task's
+ * rethook shadow stack, which gt_hook_instance() reads without a lock.
  */
 #ifndef _GUP_TRACK_HOOK_H
 #define _GUP_TRACK_HOOK_H
@@ -13,10 +20,11 @@
 #include <linux/tracepoint.h>
 
 enum gt_hook_kind {
-	GT_KRETPROBE,
-	GT_KPROBE,
+	GT_KRETPROBE,		/* entry and return */
+	GT_FENTRY,		/* ftrace, watches the entry */
+	GT_FREDIRECT,		/* ftrace with IPMODIFY: may replace the call */
 	GT_TRACEPOINT,
-	GT_FTRACE,		/* may redirect the call: IPMODIFY */
+	GT_HOOK_KINDS
 };
 
 struct gt_hook {
@@ -29,25 +37,28 @@ struct gt_hook {
 	int (*entry)(struct gt_hook *h, void *data, struct pt_regs *regs);
 	void (*ret)(struct gt_hook *h, void *data, struct pt_regs *regs);
 	size_t data_size;
-	/* GT_KPROBE */
-	void (*pre)(struct gt_hook *h, struct pt_regs *regs);
+	unsigned int maxactive;		/* 0: the default */
+	/* GT_FENTRY */
+	void (*watch)(struct gt_hook *h, struct ftrace_regs *fregs,
+		      unsigned long parent_ip);
+	/*
+	 * GT_FREDIRECT: the address to run instead of the function, or 0 to
+	 * let it run. Calls made from this module are never redirected.
+	 */
+	unsigned long (*redirect)(struct gt_hook *h, struct ftrace_regs *fregs,
+				  unsigned long parent_ip);
 	/* GT_TRACEPOINT: the probe gets this hook as its data argument */
 	void *probe;
-	/*
-	 * GT_FTRACE: return the address to run instead of the function, or
-	 * 0 to let it run. Calls made from this module are never redirected.
-	 */
-	unsigned long (*redirect)(struct gt_hook *h, struct pt_regs *regs);
 
 	/* owned by hook.c */
 	union {
 		struct kretprobe rp;
-		struct kprobe kp;
 		struct ftrace_ops fops;
 	};
 	struct tracepoint *tp;
 	bool attached;
 	u64 __percpu *hits;
+	u64 __percpu *missed;		/* ftrace recursion refused it */
 };
 
 struct gt_hook_set {
@@ -55,20 +66,32 @@ struct gt_hook_set {
 	unsigned int nr;
 };
 
+/* Attached together, all or none. */
+enum gt_hook_group {
+	GT_HOOKS_TRACK,		/* tracking: while the module is loaded */
+	GT_HOOKS_WATCH,		/* the policy's watchers: observe and enforce */
+	GT_HOOKS_ENFORCE,	/* the policy's vetoes: enforce only */
+	GT_HOOK_GROUPS
+};
+
 static inline void gt_hook_hit(struct gt_hook *h)
 {
 	this_cpu_inc(*h->hits);
 }
 
-/* The tracking hooks: all of them, or the module does not load. */
-int gt_hooks_install(void);
-void gt_hooks_remove(void);
+/* Before any group is attached. */
+void gt_hooks_init(void);
+int gt_hooks_attach(enum gt_hook_group group);
+void gt_hooks_detach(enum gt_hook_group group);
+bool gt_hooks_attached(enum gt_hook_group group);
 
-/* The policy's hooks: attached while a policy is on; all or none. */
-int gt_policy_hooks_attach(void);
-void gt_policy_hooks_detach(void);
+/* current's innermost running call of kretprobe h: its data, or NULL. */
+void *gt_hook_instance(const struct gt_hook *h);
+/* Is current inside a call of any kretprobe of the set? */
+bool gt_hook_set_active(const struct gt_hook_set *set);
 
 /* For the views. */
+const char *gt_hook_kind_name(enum gt_hook_kind kind);
 unsigned long gt_hook_missed(const struct gt_hook *h);
 void gt_hooks_for_each(void (*fn)(const struct gt_hook *h, u64 hits,
 				  void *arg), void *arg);

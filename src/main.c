@@ -10,25 +10,43 @@
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/stackdepot.h>
 
 #include <gup_track/version.h>
 
 #include "debugfs.h"
 #include "event.h"
 #include "hook.h"
+#include "owner.h"
 #include "policy.h"
+#include "reconcile.h"
+#include "site.h"
 #include "table.h"
 
+/* Preallocated so that handlers never allocate (pool.h); grown on demand. */
+#define GT_ENTRY_RESERVE	4096
+#define GT_OWNER_RESERVE	256
+#define GT_OWNER_MAX		65536
+#define GT_SITES		1024
+
 static unsigned long max_entries = 1UL << 20;
+static unsigned int reconcile_ms = 1000;
+
+/* The hash table is sized for it at load: 8 bytes of buckets per 4. */
+#define GT_MAX_ENTRIES_LIMIT	BIT(28)
 
 static int max_entries_set(const char *val, const struct kernel_param *kp)
 {
-	int ret = param_set_ulong(val, kp);
+	unsigned long n;
+	int ret = kstrtoul(val, 0, &n);
 
-	if (!ret)
-		gt_table_set_limit(max_entries);
-	return ret;
+	if (ret || !n || n > GT_MAX_ENTRIES_LIMIT) {
+		pr_err("max_entries must be between 1 and %lu\n",
+		       GT_MAX_ENTRIES_LIMIT);
+		return -EINVAL;
+	}
+	max_entries = n;
+	gt_table_set_limit(n);
+	return 0;
 }
 
 static const struct kernel_param_ops max_entries_ops = {
@@ -67,48 +85,72 @@ module_param_cb(policy, &policy_ops, NULL, 0644);
 MODULE_PARM_DESC(policy,
 		 "Protection of pinned page-cache pages: off, observe (default: count what enforce would refuse) or enforce");
 
+static int reconcile_ms_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_uint(val, kp);
+
+	if (!ret)
+		gt_reconcile_set_interval(reconcile_ms);
+	return ret;
+}
+
+static const struct kernel_param_ops reconcile_ms_ops = {
+	.set = reconcile_ms_set,
+	.get = param_get_uint,
+};
+module_param_cb(reconcile_ms, &reconcile_ms_ops, &reconcile_ms, 0644);
+MODULE_PARM_DESC(reconcile_ms,
+		 "Milliseconds between reconciler runs, each checking up to 65536 folios against the kernel; 0: only when a view is read (default 1000)");
+
 static int __init gup_track_init(void)
 {
 	int ret;
 
-	ret = stack_depot_init();
+	ret = gt_site_init(GT_SITES);
 	if (ret)
 		return ret;
-	ret = gt_table_init(max_entries);
+	ret = gt_owner_init(GT_OWNER_RESERVE, GT_OWNER_MAX);
 	if (ret)
-		return ret;
-	ret = gt_event_init();
+		goto err_site;
+	ret = gt_table_init(max_entries, GT_ENTRY_RESERVE);
 	if (ret)
-		goto err_table;
+		goto err_owner;
 	ret = gt_debugfs_init();
 	if (ret) {
 		pr_err("cannot create debugfs directory: %d\n", ret);
-		goto err_event;
+		goto err_table;
 	}
-	ret = gt_hooks_install();
+	gt_hooks_init();
+	ret = gt_hooks_attach(GT_HOOKS_TRACK);
 	if (ret)
 		goto err_debugfs;
+	gt_event_start();
 	gt_policy_start();
+	gt_reconcile_start(reconcile_ms);
 	pr_info("version %s loaded\n", GUP_TRACK_VERSION);
 	return 0;
 
 err_debugfs:
 	gt_debugfs_exit();
-err_event:
-	gt_event_exit();
 err_table:
 	gt_table_exit();
+err_owner:
+	gt_owner_exit();
+err_site:
+	gt_site_exit();
 	return ret;
 }
 
 static void __exit gup_track_exit(void)
 {
 	gt_policy_stop();
-	gt_hooks_remove();
+	gt_hooks_detach(GT_HOOKS_TRACK);
 	gt_policy_drain();
 	gt_debugfs_exit();
-	gt_event_exit();
+	gt_reconcile_exit();
 	gt_table_exit();
+	gt_owner_exit();
+	gt_site_exit();
 	pr_info("unloaded\n");
 }
 

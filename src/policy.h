@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The protection policy: off, observe or enforce. It reads the table and
- * folio_maybe_dma_pinned() and decides for the veto hooks; it also keeps
- * the veto counters, per veto point and per file, and the data-loss events
- * it cannot prevent (truncate and hole punch of a pinned page).
+ * The protection policy: off, observe or enforce. It reads the table,
+ * folio_maybe_dma_pinned() and the folio's refcount and decides for the
+ * veto hooks; it also keeps the veto counters, per veto point and per
+ * file, and the data-loss events it cannot prevent (truncate and hole
+ * punch of a pinned page).
  */
 #ifndef _GUP_TRACK_POLICY_H
 #define _GUP_TRACK_POLICY_H
@@ -38,10 +39,13 @@ struct gt_policy_file {
 
 struct gt_policy_stats {
 	enum gt_policy_mode mode;
-	bool available;
+	bool available;			/* observe could attach */
+	bool enforce_available;		/* enforce could own its functions */
 	u64 would_veto[GT_VETO_MAX];
 	u64 vetoed[GT_VETO_MAX];
+	u64 allowed[GT_VETO_MAX];	/* pinned, but the caller is let through */
 	u64 truncated;
+	u64 truncated_expired;		/* only stale references: not a loss */
 	u64 files_untracked;		/* veto counts not kept per file */
 	u64 dirty_skipped;		/* write pins released, folio not dirtied */
 };
@@ -51,7 +55,7 @@ struct gt_loss {
 	u64 time_ns;
 	pid_t pid;
 	char comm[16];
-	unsigned long caller;
+	u32 site;
 	int pins;
 	int gets;
 	dev_t dev;
@@ -71,11 +75,12 @@ void gt_policy_stop(void);
 /* After every hook is gone: finish the dirtying still queued. */
 void gt_policy_drain(void);
 
-/* For the hooks. */
-bool gt_policy_pinned(struct folio *folio);
-bool gt_policy_veto(enum gt_veto veto, struct folio *folio);
-void gt_policy_count(enum gt_veto veto, struct folio *folio);
-bool gt_policy_enforcing(void);
+/* For the hooks. Any context but NMI. */
+void gt_policy_watch(enum gt_veto veto, struct folio *folio,
+		     unsigned long caller);
+bool gt_policy_refuse(enum gt_veto veto, struct folio *folio,
+		      unsigned long caller);
+void gt_policy_seen(enum gt_veto veto, struct folio *folio);
 void gt_policy_truncated(struct folio *folio);
 void gt_policy_unpinned(struct folio *folio);
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/page-flags.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "reconcile.h"
 #include "snapshot.h"
 #include "table.h"
 
@@ -35,8 +37,7 @@ static void gt_snap_file(struct gt_snap *s)
 	s->has_file = true;
 }
 
-static void gt_snap_one(const struct gt_entry *e, const struct gt_attr *attr,
-			void *arg)
+static void gt_snap_one(struct gt_entry *e, void *arg)
 {
 	struct gt_snapshot *snap = arg;
 	struct gt_snap *s;
@@ -54,26 +55,30 @@ static void gt_snap_one(const struct gt_entry *e, const struct gt_attr *attr,
 	s->order = e->order;
 	s->flags = e->flags;
 	s->since = e->since;
-	if (attr) {
-		s->pid = attr->pid;
-		memcpy(s->comm, attr->comm, sizeof(s->comm));
-		s->caller = attr->caller;
-		s->stack = attr->stack;
+	if (e->owner) {
+		s->pid = e->owner->tgid;
+		memcpy(s->comm, e->owner->comm, sizeof(s->comm));
+		s->site = e->owner->site;
 	}
 }
 
 struct gt_snapshot *gt_snapshot_take(void)
 {
-	size_t cap = gt_table_count() + GT_SNAP_SLACK, i;
+	unsigned long cursor = 0;
 	struct gt_snapshot *snap;
+	size_t cap, i;
 
+	gt_reconcile_all();
+	cap = gt_table_count() + GT_SNAP_SLACK;
 	snap = kvmalloc(struct_size(snap, rows, cap), GFP_KERNEL);
 	if (!snap)
 		return NULL;
 	snap->nr = 0;
 	snap->cap = cap;
 	snap->truncated = false;
-	gt_table_walk(gt_snap_one, snap);
+	while (!gt_table_scan(&cursor, GT_RECONCILE_BUDGET, false, gt_snap_one,
+			      snap))
+		cond_resched();
 	/* Outside the table's locks: this may fault on a freed inode. */
 	for (i = 0; i < snap->nr; i++)
 		if (snap->rows[i].flags & GT_E_FILE)

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A consistent-enough copy of the table for the views: one row per entry,
- * with its attribution and, for page cache, the file it belongs to, taken
- * under RCU so printing can sleep.
+ * with its attribution and, for page cache, the file it belongs to, copied
+ * under the table's locks so that printing can sleep. The table is
+ * reconciled first, so what a view shows is what the kernel holds.
  */
 #ifndef _GUP_TRACK_SNAPSHOT_H
 #define _GUP_TRACK_SNAPSHOT_H
 
 #include <linux/sched.h>
-#include <linux/stackdepot.h>
 #include <linux/types.h>
 
 struct gt_snap {
@@ -19,11 +19,10 @@ struct gt_snap {
 	u8 order;
 	u8 flags;		/* GT_E_* */
 	bool has_file;
-	u32 since;
+	u64 since;		/* boot time (ns) when first taken */
 	pid_t pid;		/* 0: no attribution */
 	char comm[TASK_COMM_LEN];
-	unsigned long caller;
-	depot_stack_handle_t stack;
+	u32 site;		/* the latest taker's call site (site.h) */
 	dev_t dev;
 	unsigned long ino;
 	unsigned long index;

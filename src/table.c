@@ -1,203 +1,75 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The side table.
+ * The side table (see table.h for the rules).
  *
- * Lookups are lockless under RCU. The counts of one pfn are changed under
- * one of a set of striped locks, with interrupts off, because releases
- * arrive from bio completion in hard IRQ context. The rhashtable is only
- * changed with interrupts on, because its bucket locks disable bottom
- * halves: an entry that dies with interrupts off is marked GT_E_DEAD, its
- * pfn is queued on this CPU, and a worker on this CPU unhashes it. A taker
- * that finds a dead entry simply brings it back.
- *
- * A counting filter indexed by a hash of the pfn sits in front of the hash
- * table, so hooks on hot paths (page freeing) can dismiss an untracked page
- * with one load. Attribution records are freed after a grace period;
- * entries are type-safe under RCU (table.h).
+ * Lock order: a bucket lock, then an owner lock, then a pool lock. Nothing
+ * here sleeps, allocates from the slab, or takes a lock that sleeps on
+ * PREEMPT_RT. Releases that find their bucket empty return after one load.
  */
-#include <linux/atomic.h>
 #include <linux/hash.h>
-#include <linux/irqflags.h>
-#include <linux/percpu.h>
-#include <linux/preempt.h>
-#include <linux/rhashtable.h>
+#include <linux/log2.h>
+#include <linux/rculist.h>
+#include <linux/rculist_nulls.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
-#include <linux/workqueue.h>
 
+#include "pool.h"
 #include "table.h"
 
-#define GT_LOCK_BITS	6
-#define GT_FILTER_BITS	16
-#define GT_REAP_BATCH	64
+#define GT_LOCK_BITS		10
+#define GT_PFN_NONE		ULONG_MAX
+/* Entries per bucket at max_entries. */
+#define GT_LOAD			4
 
-static struct rhashtable gt_table;
-static const struct rhashtable_params gt_params = {
-	.key_len = sizeof(unsigned long),
-	.key_offset = offsetof(struct gt_entry, pfn),
-	.head_offset = offsetof(struct gt_entry, node),
-	.automatic_shrinking = true,
-};
-
-static struct kmem_cache *gt_entry_cache;
-static struct kmem_cache *gt_attr_cache;
-static spinlock_t gt_locks[1 << GT_LOCK_BITS];
-static atomic_t *gt_filter;
-static atomic_long_t gt_count;		/* hashed entries, dead ones too */
-static atomic_long_t gt_dead;
-static atomic_long_t gt_peak;
-static atomic_long_t gt_attrs;
+static struct hlist_nulls_head *gt_buckets;
+static unsigned int gt_bucket_bits;
+static raw_spinlock_t gt_locks[1 << GT_LOCK_BITS];
+static struct gt_pool gt_entries;
+static atomic_long_t gt_count, gt_peak;
 static unsigned long gt_limit;
 
-/* Pfns of entries that died with interrupts off, per CPU. */
-struct gt_reap {
-	unsigned int nr;
-	bool overflow;		/* some did not fit: scan the table */
-	unsigned long pfn[GT_REAP_BATCH];
-	struct work_struct work;
-};
-
-static DEFINE_PER_CPU(struct gt_reap, gt_reap);
-
-static spinlock_t *gt_lock(unsigned long pfn)
+static u32 gt_bucket(unsigned long pfn)
 {
-	return &gt_locks[hash_long(pfn, GT_LOCK_BITS)];
+	return hash_long(pfn, gt_bucket_bits);
 }
 
-static atomic_t *gt_filter_slot(unsigned long pfn)
+static raw_spinlock_t *gt_lock(u32 b)
 {
-	return &gt_filter[hash_long(pfn, GT_FILTER_BITS)];
+	return &gt_locks[b & ((1U << GT_LOCK_BITS) - 1)];
 }
 
-struct gt_attr *gt_attr_alloc(gfp_t gfp)
+static bool gt_bucket_empty(u32 b)
 {
-	struct gt_attr *attr = kmem_cache_zalloc(gt_attr_cache, gfp);
-
-	if (attr) {
-		refcount_set(&attr->ref, 1);
-		atomic_long_inc(&gt_attrs);
-	}
-	return attr;
+	return is_a_nulls(READ_ONCE(gt_buckets[b].first));
 }
 
-static void gt_attr_free_rcu(struct rcu_head *rcu)
+static struct gt_entry *gt_find_locked(u32 b, unsigned long pfn)
 {
-	kmem_cache_free(gt_attr_cache, container_of(rcu, struct gt_attr, rcu));
-	atomic_long_dec(&gt_attrs);
-}
-
-void gt_attr_put(struct gt_attr *attr)
-{
-	if (attr && refcount_dec_and_test(&attr->ref))
-		call_rcu(&attr->rcu, gt_attr_free_rcu);
-}
-
-static bool gt_can_unhash(void)
-{
-	return !in_hardirq() && !in_nmi() && !irqs_disabled();
-}
-
-/* Unhash and free the entry of pfn if it is (still) dead. IRQs on. */
-static void gt_unhash_dead(unsigned long pfn)
-{
-	spinlock_t *lock = gt_lock(pfn);
-	struct gt_entry *e;
-	unsigned long irq;
-
-	/* A taker spins on GT_E_REMOVING: never be preempted holding it. */
-	preempt_disable();
-	spin_lock_irqsave(lock, irq);
-	e = rhashtable_lookup_fast(&gt_table, &pfn, gt_params);
-	if (e && (e->flags & GT_E_DEAD) && !(e->flags & GT_E_REMOVING))
-		e->flags |= GT_E_REMOVING;
-	else
-		e = NULL;
-	spin_unlock_irqrestore(lock, irq);
-	if (e) {
-		rhashtable_remove_fast(&gt_table, &e->node, gt_params);
-		atomic_dec(gt_filter_slot(pfn));
-		atomic_long_dec(&gt_dead);
-		atomic_long_dec(&gt_count);
-		kmem_cache_free(gt_entry_cache, e);
-	}
-	preempt_enable();
-}
-
-static void gt_reap_later(unsigned long pfn)
-{
-	struct gt_reap *r;
-	unsigned long irq;
-
-	local_irq_save(irq);
-	r = this_cpu_ptr(&gt_reap);
-	if (r->nr < GT_REAP_BATCH)
-		r->pfn[r->nr++] = pfn;
-	else
-		r->overflow = true;
-	queue_work_on(smp_processor_id(), system_wq, &r->work);
-	local_irq_restore(irq);
-}
-
-static void gt_collect_dead(unsigned long *pfns, unsigned int *nr)
-{
-	struct rhashtable_iter iter;
+	struct hlist_nulls_node *n;
 	struct gt_entry *e;
 
-	rhashtable_walk_enter(&gt_table, &iter);
-	rhashtable_walk_start(&iter);
-	while (*nr < GT_REAP_BATCH && (e = rhashtable_walk_next(&iter))) {
-		if (!IS_ERR(e) && (READ_ONCE(e->flags) & GT_E_DEAD))
-			pfns[(*nr)++] = READ_ONCE(e->pfn);
-	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
+	hlist_nulls_for_each_entry(e, n, &gt_buckets[b], node)
+		if (e->pfn == pfn)
+			return e;
+	return NULL;
 }
 
-static void gt_reap_work(struct work_struct *work)
+/* Under RCU. An entry found may be reused at once: recheck its pfn. */
+static struct gt_entry *gt_find_rcu(u32 b, unsigned long pfn)
 {
-	struct gt_reap *r = container_of(work, struct gt_reap, work);
-	unsigned long pfns[GT_REAP_BATCH];
-	unsigned int nr, i;
-	bool overflow;
+	struct hlist_nulls_node *n;
+	struct gt_entry *e;
 
-	local_irq_disable();
-	nr = r->nr;
-	memcpy(pfns, r->pfn, nr * sizeof(*pfns));
-	overflow = r->overflow;
-	r->nr = 0;
-	r->overflow = false;
-	local_irq_enable();
-
-	for (i = 0; i < nr; i++)
-		gt_unhash_dead(pfns[i]);
-	while (overflow && atomic_long_read(&gt_dead)) {
-		nr = 0;
-		gt_collect_dead(pfns, &nr);
-		for (i = 0; i < nr; i++)
-			gt_unhash_dead(pfns[i]);
-		overflow = nr == GT_REAP_BATCH;
-		cond_resched();
-	}
-}
-
-/* Caller holds the pfn's lock: the entry has nothing left. */
-static void gt_entry_die(struct gt_entry *e)
-{
-	e->flags |= GT_E_DEAD;
-	e->flags &= ~(GT_E_LONGTERM | GT_E_WRITE);
-	gt_attr_put(rcu_dereference_protected(e->attr, true));
-	RCU_INIT_POINTER(e->attr, NULL);
-	atomic_long_inc(&gt_dead);
-}
-
-static void gt_entry_buried(unsigned long pfn)
-{
-	if (gt_can_unhash())
-		gt_unhash_dead(pfn);
-	else
-		gt_reap_later(pfn);
+restart:
+	hlist_nulls_for_each_entry_rcu(e, n, &gt_buckets[b], node)
+		if (READ_ONCE(e->pfn) == pfn)
+			return e;
+	/* Ended in another bucket's chain: an entry moved under us. */
+	if (get_nulls_value(n) != b)
+		goto restart;
+	return NULL;
 }
 
 static void gt_peak_update(long now)
@@ -208,148 +80,131 @@ static void gt_peak_update(long now)
 		;
 }
 
-/* Caller holds the pfn's lock. */
-static void gt_entry_add(struct gt_entry *e, unsigned int order,
-			 unsigned int subpage, int pins, int gets, u8 flags,
-			 struct gt_attr *attr)
+/* Unlink an entry whose counts reached zero; the caller frees it. */
+static void gt_entry_unlink(struct gt_entry *e)
 {
-	struct gt_attr *old;
-
-	if (e->flags & GT_E_DEAD) {
-		e->flags &= ~GT_E_DEAD;
-		e->subpages = 0;
-		e->since = ktime_get_boottime_seconds();
-		atomic_long_dec(&gt_dead);
-	}
-	e->pins += pins;
-	e->gets += gets;
-	e->flags |= flags;
-	e->subpages |= BIT(gt_subpage_bit(order, subpage));
-	old = rcu_dereference_protected(e->attr, true);
-	if (attr && old != attr) {
-		refcount_inc(&attr->ref);
-		rcu_assign_pointer(e->attr, attr);
-		gt_attr_put(old);
-	}
+	hlist_nulls_del_rcu(&e->node);
+	WRITE_ONCE(e->pfn, GT_PFN_NONE);
+	atomic_long_dec(&gt_count);
 }
 
-/*
- * Add pins or references to the folio at pfn, creating its entry; attr,
- * if given, becomes the entry's latest taker. Must run with interrupts on.
- * Returns -ENOSPC when the table is at its limit, -ENOMEM when an entry
- * cannot be allocated without sleeping, -EOVERFLOW past 65535 references
- * on one folio.
- */
-int gt_table_take(unsigned long pfn, unsigned int order, unsigned int subpage,
-		  int pins, int gets, u8 flags, struct gt_attr *attr)
+/* After the bucket lock is dropped. */
+static void gt_entry_free(struct gt_entry *e)
 {
-	spinlock_t *lock = gt_lock(pfn);
-	struct gt_entry *e, *old;
-	unsigned long irq;
-	int ret;
+	gt_owner_put(e->owner);
+	gt_pool_put(&gt_entries, e);
+}
 
-	/* Inserting takes bucket locks that must not nest in irqs-off. */
-	if (!gt_can_unhash())
-		return -EINVAL;
-retry:
-	spin_lock_irqsave(lock, irq);
-	e = rhashtable_lookup_fast(&gt_table, &pfn, gt_params);
-	if (e) {
-		if (e->flags & GT_E_REMOVING) {
-			spin_unlock_irqrestore(lock, irq);
-			cpu_relax();
-			goto retry;
-		}
-		ret = e->gets + gets > U16_MAX ? -EOVERFLOW : 0;
-		if (!ret)
-			gt_entry_add(e, order, subpage, pins, gets, flags, attr);
-		spin_unlock_irqrestore(lock, irq);
-		return ret;
-	}
-	spin_unlock_irqrestore(lock, irq);
-
-	if (atomic_long_read(&gt_count) >= READ_ONCE(gt_limit))
-		return -ENOSPC;
-	e = kmem_cache_alloc(gt_entry_cache, GFP_NOWAIT | __GFP_NOWARN);
-	if (!e)
-		return -ENOMEM;
-	/*
-	 * A reader may still hold this object from its previous life: set it
-	 * up under the lock it will check, complete before it is hashed.
-	 */
-	spin_lock_irqsave(lock, irq);
-	WRITE_ONCE(e->pfn, pfn);
-	e->flags = 0;
+static void gt_entry_init(struct gt_entry *e, const struct gt_take *t)
+{
+	e->owner = NULL;
+	e->since = ktime_get_boottime_ns();
 	e->pins = 0;
 	e->gets = 0;
-	e->order = order;
 	e->subpages = 0;
-	e->since = ktime_get_boottime_seconds();
-	RCU_INIT_POINTER(e->attr, NULL);
-	gt_entry_add(e, order, subpage, pins, gets, flags, attr);
-	spin_unlock_irqrestore(lock, irq);
-
-	/* Filter first: a release must never miss a hashed entry. */
-	atomic_inc(gt_filter_slot(pfn));
-	old = rhashtable_lookup_get_insert_fast(&gt_table, &e->node, gt_params);
-	if (old) {
-		atomic_dec(gt_filter_slot(pfn));
-		gt_attr_put(rcu_dereference_protected(e->attr, true));
-		kmem_cache_free(gt_entry_cache, e);
-		if (IS_ERR(old))
-			return PTR_ERR(old);
-		goto retry;	/* someone else inserted it first */
-	}
-	gt_peak_update(atomic_long_inc_return(&gt_count));
-	return 0;
+	e->order = t->order;
+	e->flags = 0;
+	WRITE_ONCE(e->pfn, t->pfn);
 }
 
-/* The live entry of pfn; the caller holds the pfn's lock. */
-static struct gt_entry *gt_lookup_live(unsigned long pfn)
+int gt_table_take(const struct gt_take *t)
 {
-	struct gt_entry *e = rhashtable_lookup_fast(&gt_table, &pfn, gt_params);
+	struct gt_entry *e, *new = NULL;
+	struct gt_owner *old = NULL;
+	u32 b = gt_bucket(t->pfn);
+	unsigned long flags;
+	bool known;
+	int ret = 0;
 
-	return e && !(e->flags & GT_E_DEAD) ? e : NULL;
+	rcu_read_lock();
+	known = gt_find_rcu(b, t->pfn);
+	rcu_read_unlock();
+retry:
+	if (!known && !new) {
+		if (atomic_long_read(&gt_count) >= READ_ONCE(gt_limit))
+			return -ENOSPC;
+		new = gt_pool_get(&gt_entries);
+		if (!new)
+			return -ENOMEM;
+	}
+	raw_spin_lock_irqsave(gt_lock(b), flags);
+	e = gt_find_locked(b, t->pfn);
+	if (!e) {
+		if (!new) {
+			/* It went while we looked: start over with an entry. */
+			raw_spin_unlock_irqrestore(gt_lock(b), flags);
+			known = false;
+			goto retry;
+		}
+		e = new;
+		new = NULL;
+		gt_entry_init(e, t);
+		hlist_nulls_add_head_rcu(&e->node, &gt_buckets[b]);
+		gt_peak_update(atomic_long_inc_return(&gt_count));
+	}
+	if (e->order != t->order) {
+		/* The folio changed shape since a stale entry was made. */
+		e->order = t->order;
+		e->subpages = 0;
+		e->flags &= ~GT_E_KIND;
+	}
+	if ((u64)e->gets + t->gets > U32_MAX) {
+		ret = -EOVERFLOW;
+	} else {
+		e->pins += t->pins;
+		e->gets += t->gets;
+		e->subpages |= t->subpages;
+		e->flags |= t->flags;
+		if (t->owner && e->owner != t->owner) {
+			old = e->owner;
+			gt_owner_hold(t->owner);
+			e->owner = t->owner;
+		}
+	}
+	raw_spin_unlock_irqrestore(gt_lock(b), flags);
+	gt_owner_put(old);
+	if (new)
+		gt_pool_put(&gt_entries, new);
+	return ret;
 }
 
-/* Drop up to refs pins or references; returns how many were tracked. */
 static int gt_table_drop(unsigned long pfn, int refs, bool pin,
 			 bool *last_write)
 {
-	spinlock_t *lock = gt_lock(pfn);
-	struct gt_entry *e;
-	unsigned long irq;
-	bool died = false;
+	struct gt_entry *e, *dead = NULL;
+	u32 b = gt_bucket(pfn);
+	unsigned long flags;
 	int n = 0;
 
-	if (last_write)
-		*last_write = false;
-
-	if (!gt_table_maybe(pfn))
+	if (gt_bucket_empty(b))
 		return 0;
-	spin_lock_irqsave(lock, irq);
-	e = gt_lookup_live(pfn);
+	raw_spin_lock_irqsave(gt_lock(b), flags);
+	e = gt_find_locked(b, pfn);
 	if (e) {
-		n = min(pin ? e->pins : e->gets, refs);
-		if (pin)
+		if (pin) {
+			n = min(e->pins, refs);
 			e->pins -= n;
-		else
+			if (last_write && n && !e->pins &&
+			    (e->flags & GT_E_WRITE))
+				*last_write = true;
+		} else {
+			n = min_t(u32, e->gets, refs);
 			e->gets -= n;
-		if (last_write && n && !e->pins && (e->flags & GT_E_WRITE))
-			*last_write = true;
+		}
 		if (!e->pins && !e->gets) {
-			gt_entry_die(e);
-			died = true;
+			gt_entry_unlink(e);
+			dead = e;
 		}
 	}
-	spin_unlock_irqrestore(lock, irq);
-	if (died)
-		gt_entry_buried(pfn);
+	raw_spin_unlock_irqrestore(gt_lock(b), flags);
+	if (dead)
+		gt_entry_free(dead);
 	return n;
 }
 
 int gt_table_unpin(unsigned long pfn, int refs, bool *last_write)
 {
+	*last_write = false;
 	return gt_table_drop(pfn, refs, true, last_write);
 }
 
@@ -358,85 +213,101 @@ int gt_table_unget(unsigned long pfn, int refs)
 	return gt_table_drop(pfn, refs, false, NULL);
 }
 
-/* The folio at pfn was freed: forget it. Returns true if it was tracked. */
 bool gt_table_freed(unsigned long pfn, int *pins, int *gets)
 {
-	spinlock_t *lock = gt_lock(pfn);
+	u32 b = gt_bucket(pfn);
 	struct gt_entry *e;
-	unsigned long irq;
-	bool found = false;
+	unsigned long flags;
 
-	if (!gt_table_maybe(pfn))
+	if (gt_bucket_empty(b))
 		return false;
-	spin_lock_irqsave(lock, irq);
-	e = gt_lookup_live(pfn);
+	raw_spin_lock_irqsave(gt_lock(b), flags);
+	e = gt_find_locked(b, pfn);
 	if (e) {
 		*pins = e->pins;
 		*gets = e->gets;
-		e->pins = 0;
-		e->gets = 0;
-		gt_entry_die(e);
-		found = true;
+		gt_entry_unlink(e);
 	}
-	spin_unlock_irqrestore(lock, irq);
-	if (found)
-		gt_entry_buried(pfn);
-	return found;
-}
-
-bool gt_table_maybe(unsigned long pfn)
-{
-	return atomic_long_read(&gt_count) &&
-	       atomic_read(gt_filter_slot(pfn));
+	raw_spin_unlock_irqrestore(gt_lock(b), flags);
+	if (e)
+		gt_entry_free(e);
+	return e;
 }
 
 bool gt_table_lookup(unsigned long pfn, int *pins, int *gets)
 {
+	u32 b = gt_bucket(pfn);
 	struct gt_entry *e;
+	bool found = false;
 
-	if (!gt_table_maybe(pfn))
+	if (gt_bucket_empty(b))
 		return false;
 	rcu_read_lock();
-	e = rhashtable_lookup(&gt_table, &pfn, gt_params);
+	e = gt_find_rcu(b, pfn);
 	if (e) {
 		*pins = READ_ONCE(e->pins);
 		*gets = READ_ONCE(e->gets);
-		smp_rmb();	/* counts before the recheck of their owner */
-		if (READ_ONCE(e->pfn) != pfn ||
-		    (READ_ONCE(e->flags) & GT_E_DEAD))
-			e = NULL;
+		smp_rmb();	/* the counts before the recheck of their owner */
+		found = READ_ONCE(e->pfn) == pfn;
 	}
 	rcu_read_unlock();
-	return e;
+	return found;
 }
 
 bool gt_table_describe(unsigned long pfn, struct gt_entry *copy,
-		       struct gt_attr *attr_copy)
+		       struct gt_owner *owner)
 {
-	spinlock_t *lock = gt_lock(pfn);
-	struct gt_attr *attr;
+	u32 b = gt_bucket(pfn);
 	struct gt_entry *e;
-	unsigned long irq;
-	bool found = false;
+	unsigned long flags;
 
-	if (!gt_table_maybe(pfn))
+	if (gt_bucket_empty(b))
 		return false;
-	spin_lock_irqsave(lock, irq);
-	e = gt_lookup_live(pfn);
+	raw_spin_lock_irqsave(gt_lock(b), flags);
+	e = gt_find_locked(b, pfn);
 	if (e) {
 		*copy = *e;
-		attr = rcu_dereference_protected(e->attr, true);
-		if (attr)
-			*attr_copy = *attr;
-		found = true;
+		if (e->owner)
+			*owner = *e->owner;
 	}
-	spin_unlock_irqrestore(lock, irq);
-	return found;
+	raw_spin_unlock_irqrestore(gt_lock(b), flags);
+	return e;
+}
+
+bool gt_table_scan(unsigned long *cursor, unsigned long budget, bool fix,
+		   void (*fn)(struct gt_entry *e, void *arg), void *arg)
+{
+	unsigned long nb = 1UL << gt_bucket_bits, seen = 0, b, flags;
+	struct hlist_nulls_node *n, *next;
+	struct gt_entry *e;
+
+	for (b = *cursor; b < nb; b++) {
+		if (gt_bucket_empty(b))
+			continue;
+		raw_spin_lock_irqsave(gt_lock(b), flags);
+		for (n = gt_buckets[b].first; !is_a_nulls(n); n = next) {
+			next = n->next;
+			e = hlist_nulls_entry(n, struct gt_entry, node);
+			fn(e, arg);
+			seen++;
+			if (fix && !e->pins && !e->gets) {
+				gt_entry_unlink(e);
+				gt_entry_free(e);
+			}
+		}
+		raw_spin_unlock_irqrestore(gt_lock(b), flags);
+		if (seen >= budget && b + 1 < nb) {
+			*cursor = b + 1;
+			return false;
+		}
+	}
+	*cursor = 0;
+	return true;
 }
 
 unsigned long gt_table_count(void)
 {
-	return atomic_long_read(&gt_count) - atomic_long_read(&gt_dead);
+	return atomic_long_read(&gt_count);
 }
 
 unsigned long gt_table_peak(void)
@@ -446,16 +317,14 @@ unsigned long gt_table_peak(void)
 
 unsigned long gt_table_memory(void)
 {
-	const struct bucket_table *tbl;
-	unsigned long buckets;
+	return atomic_long_read(&gt_entries.used) *
+	       kmem_cache_size(gt_entries.cache) +
+	       (sizeof(*gt_buckets) << gt_bucket_bits) + sizeof(gt_locks);
+}
 
-	rcu_read_lock();
-	tbl = rcu_dereference(gt_table.tbl);
-	buckets = tbl->size;
-	rcu_read_unlock();
-	return atomic_long_read(&gt_count) * kmem_cache_size(gt_entry_cache) +
-	       buckets * sizeof(tbl->buckets[0]) +
-	       atomic_long_read(&gt_attrs) * kmem_cache_size(gt_attr_cache);
+unsigned long gt_table_reserve_empty(void)
+{
+	return atomic_long_read(&gt_entries.empty);
 }
 
 unsigned long gt_table_limit(void)
@@ -469,87 +338,45 @@ void gt_table_set_limit(unsigned long limit)
 	WRITE_ONCE(gt_limit, limit);
 }
 
-void gt_table_walk(void (*fn)(const struct gt_entry *e,
-			      const struct gt_attr *attr, void *arg),
-		   void *arg)
+int gt_table_init(unsigned long limit, unsigned long reserve)
 {
-	struct rhashtable_iter iter;
-	struct gt_entry *e, copy;
-	unsigned long pfn, irq;
-	spinlock_t *lock;	/* the stripe of the entry's pfn */
-
-	rhashtable_walk_enter(&gt_table, &iter);
-	rhashtable_walk_start(&iter);
-	while ((e = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(e))
-			continue;	/* -EAGAIN: a resize; keep walking */
-		pfn = READ_ONCE(e->pfn);
-		lock = gt_lock(pfn);
-		spin_lock_irqsave(lock, irq);
-		/* The entry may have been reused for another pfn since. */
-		if (e->pfn == pfn && !(e->flags & GT_E_DEAD)) {
-			copy = *e;
-			fn(&copy, rcu_dereference_protected(e->attr, true), arg);
-		}
-		spin_unlock_irqrestore(lock, irq);
-	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
-}
-
-int gt_table_init(unsigned long limit)
-{
-	int i, cpu, ret;
+	unsigned long nb, i;
+	int ret;
 
 	gt_limit = limit;
+	atomic_long_set(&gt_count, 0);
+	atomic_long_set(&gt_peak, 0);
 	for (i = 0; i < ARRAY_SIZE(gt_locks); i++)
-		spin_lock_init(&gt_locks[i]);
-	for_each_possible_cpu(cpu)
-		INIT_WORK(&per_cpu(gt_reap, cpu).work, gt_reap_work);
-	gt_filter = vzalloc(sizeof(*gt_filter) << GT_FILTER_BITS);
-	if (!gt_filter)
+		raw_spin_lock_init(&gt_locks[i]);
+	nb = roundup_pow_of_two(max(limit / GT_LOAD, 1024UL));
+	gt_bucket_bits = ilog2(nb);
+	gt_buckets = kvmalloc_array(nb, sizeof(*gt_buckets), GFP_KERNEL);
+	if (!gt_buckets)
 		return -ENOMEM;
-	gt_entry_cache = kmem_cache_create("gup_track_entry",
-					   sizeof(struct gt_entry), 0,
-					   SLAB_TYPESAFE_BY_RCU, NULL);
-	gt_attr_cache = kmem_cache_create("gup_track_attr",
-					  sizeof(struct gt_attr), 0, 0, NULL);
-	if (!gt_entry_cache || !gt_attr_cache) {
-		ret = -ENOMEM;
-		goto err;
-	}
-	ret = rhashtable_init(&gt_table, &gt_params);
+	for (i = 0; i < nb; i++)
+		INIT_HLIST_NULLS_HEAD(&gt_buckets[i], i);
+	ret = gt_pool_init(&gt_entries, "gup_track_entry",
+			   sizeof(struct gt_entry),
+			   offsetof(struct gt_entry, owner), reserve, limit,
+			   SLAB_TYPESAFE_BY_RCU);
 	if (ret)
-		goto err;
-	return 0;
-err:
-	kmem_cache_destroy(gt_attr_cache);
-	kmem_cache_destroy(gt_entry_cache);
-	vfree(gt_filter);
+		kvfree(gt_buckets);
 	return ret;
 }
 
-static void gt_entry_free_now(void *ptr, void *arg)
+static void gt_entry_forget(struct gt_entry *e, void *arg)
 {
-	struct gt_entry *e = ptr;
-
-	gt_attr_put(rcu_dereference_protected(e->attr, true));
-	kmem_cache_free(gt_entry_cache, e);
+	e->pins = 0;
+	e->gets = 0;
 }
 
-/* Called once no hook and no view can reach the table any more. */
+/* No hook and no view can reach the table any more. */
 void gt_table_exit(void)
 {
-	int cpu;
+	unsigned long cursor = 0;
 
-	for_each_possible_cpu(cpu)
-		flush_work(&per_cpu(gt_reap, cpu).work);
-	rhashtable_free_and_destroy(&gt_table, gt_entry_free_now, NULL);
-	atomic_long_set(&gt_count, 0);
-	atomic_long_set(&gt_dead, 0);
-	/* Wait for every call_rcu() free of an attribution record. */
-	rcu_barrier();
-	kmem_cache_destroy(gt_attr_cache);
-	kmem_cache_destroy(gt_entry_cache);
-	vfree(gt_filter);
+	gt_table_scan(&cursor, ULONG_MAX, true, gt_entry_forget, NULL);
+	gt_pool_exit(&gt_entries);
+	kvfree(gt_buckets);
+	gt_buckets = NULL;
 }

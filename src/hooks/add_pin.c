@@ -4,20 +4,20 @@
  * it already pinned, without GUP and without the kernel's counters.
  */
 #include <linux/mm.h>
-#include <linux/ptrace.h>
 
 #include "../compat.h"
 #include "../event.h"
 #include "hooks.h"
 
-static void add_pin_pre(struct gt_hook *h, struct pt_regs *regs)
+static void add_pin_watch(struct gt_hook *h, struct ftrace_regs *fregs,
+			  unsigned long parent_ip)
 {
-	gt_event_add_pin((void *)regs_get_kernel_argument(regs, 0));
+	gt_event_add_pin((void *)gt_fregs_arg(fregs, 0));
 }
 
 static struct gt_hook add_pin_hooks[] = {
-	{ .name = "folio_add_pin", .kind = GT_KPROBE,
-	  .wanted = GT_HAVE_FOLIO_ADD_PIN, .pre = add_pin_pre },
+	{ .name = "folio_add_pin", .kind = GT_FENTRY,
+	  .wanted = GT_HAVE_FOLIO_ADD_PIN, .watch = add_pin_watch },
 };
 
 struct gt_hook_set gt_hooks_add_pin = {

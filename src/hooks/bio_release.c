@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * __bio_release_pages(bio, mark_dirty): on 6.1 block O_DIRECT holds
- * FOLL_GET references, and this is where they are dropped, per folio.
- * On 6.12 the same function unpins through gup_put_folio() instead.
+ * FOLL_GET references, and this is where they are dropped, per folio, from
+ * task, softirq or IRQ context. On 6.12 the same function unpins through
+ * gup_put_folio() instead.
  */
 #include <linux/bio.h>
-#include <linux/ptrace.h>
 
 #include "../compat.h"
 #include "../event.h"
 #include "hooks.h"
 
-static void bio_release_pre(struct gt_hook *h, struct pt_regs *regs)
+static void bio_release_watch(struct gt_hook *h, struct ftrace_regs *fregs,
+			      unsigned long parent_ip)
 {
-	struct bio *bio = (void *)regs_get_kernel_argument(regs, 0);
+	struct bio *bio = (void *)gt_fregs_arg(fregs, 0);
 	struct folio_iter fi;
 
 	bio_for_each_folio_all(fi, bio) {
@@ -25,8 +26,8 @@ static void bio_release_pre(struct gt_hook *h, struct pt_regs *regs)
 }
 
 static struct gt_hook bio_release_hooks[] = {
-	{ .name = "__bio_release_pages", .kind = GT_KPROBE,
-	  .wanted = GT_BIO_RELEASE_PUTS_REFS, .pre = bio_release_pre },
+	{ .name = "__bio_release_pages", .kind = GT_FENTRY,
+	  .wanted = GT_BIO_RELEASE_PUTS_REFS, .watch = bio_release_watch },
 };
 
 struct gt_hook_set gt_hooks_bio_release = {

@@ -2,7 +2,9 @@
 /*
  * The GUP entry points: a kretprobe on each exported pin_user_pages*(),
  * get_user_pages*() and memfd_pin_folios(). At entry we note the pages
- * array and flags; at return we record what the call actually handed out.
+ * array, the flags and the call site; at return we record what the call
+ * actually handed out. Only the outermost call of a task is followed:
+ * 6.1's pin_user_pages_unlocked() calls get_user_pages_unlocked().
  */
 #include <linux/mm.h>
 #include <linux/ptrace.h>
@@ -12,7 +14,7 @@
 #include "hooks.h"
 
 struct gt_gup_fn {
-	bool pin;		/* FOLL_PIN, else FOLL_GET */
+	bool pin;		/* pins whatever the flags say */
 	bool ret_int;		/* returns int, not long */
 	bool folios;		/* fills a folio array */
 	u8 flags_arg;		/* argument positions */
@@ -24,9 +26,10 @@ struct gt_gup_fn {
 				    .flags_arg = _flags, .array_arg = _array })
 
 struct gt_gup_data {
-	struct gt_call *call;
 	void *array;
 	unsigned int gup_flags;
+	u32 site;
+	bool pin;
 };
 
 static int gup_entry(struct gt_hook *h, void *data, struct pt_regs *regs)
@@ -35,13 +38,14 @@ static int gup_entry(struct gt_hook *h, void *data, struct pt_regs *regs)
 	struct gt_gup_data *d = data;
 
 	d->array = (void *)regs_get_kernel_argument(regs, fn->array_arg);
-	if (!d->array)
-		return 1;	/* only faulting in: nothing is taken */
+	if (!d->array || gt_gup_active())
+		return 1;	/* only faulting in, or nested: not followed */
 	/* memfd_pin_folios() always pins long-term */
 	d->gup_flags = fn->folios ? FOLL_LONGTERM :
 		       regs_get_kernel_argument(regs, fn->flags_arg);
-	d->call = gt_event_gup_enter(regs_get_kernel_stack_nth(regs, 0));
-	return d->call ? 0 : 1;
+	/* 6.1's get_user_pages_unlocked() pins for pin_user_pages_unlocked() */
+	d->pin = fn->pin || (d->gup_flags & GT_FOLL_PIN);
+	return gt_event_gup_enter(regs, &d->site) ? 0 : 1;
 }
 
 static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
@@ -50,8 +54,8 @@ static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
 	struct gt_gup_data *d = data;
 	unsigned long rv = regs_return_value(regs);
 	struct gt_acquire acq = {
-		.call = d->call,
-		.pin = fn->pin,
+		.site = d->site,
+		.pin = d->pin,
 		.gup_flags = d->gup_flags,
 		/* an int -EFAULT must not read as 0xfffffff2 */
 		.nr = fn->ret_int ? (long)(int)rv : (long)rv,
@@ -62,7 +66,6 @@ static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
 	else
 		acq.pages = d->array;
 	gt_event_acquire(&acq);
-	gt_event_gup_exit(d->call);
 }
 
 #define GUP_HOOK(_name, _wanted, _fn) {				\
@@ -93,3 +96,8 @@ struct gt_hook_set gt_hooks_gup_entry = {
 	.hooks = gup_entry_hooks,
 	.nr = ARRAY_SIZE(gup_entry_hooks),
 };
+
+bool gt_gup_active(void)
+{
+	return gt_hook_set_active(&gt_hooks_gup_entry);
+}

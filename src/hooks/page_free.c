@@ -3,20 +3,18 @@
  * The mm_page_free tracepoint fires for every page or folio going back to
  * the allocator. A freed folio holds no pin and no reference, so whatever
  * FOLL_GET references were still outstanding are confirmed gone. This runs
- * on every free in the system: the table's filter dismisses untracked
- * pages before anything else happens.
+ * on every free in the system: an untracked page costs one load of its
+ * table bucket.
  */
 #include <linux/mm.h>
 
 #include "../event.h"
-#include "../table.h"
 #include "hooks.h"
 
 static void page_free_probe(void *data, struct page *page, unsigned int order)
 {
 	gt_hook_hit(data);
-	if (gt_table_maybe(page_to_pfn(page)))
-		gt_event_free(page, order);
+	gt_event_free(page, order);
 }
 
 static struct gt_hook page_free_hooks[] = {

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * filemap_release_folio(folio, gfp) on a pinned page-cache folio: refused,
- * so its buffers stay attached. Without buffers, the dirtying at unpin
- * makes ext4 drop the data ("page N does not have buffers attached").
- * Every caller copes with false: reclaim keeps the folio, invalidation and
- * migration give up on it.
+ * filemap_release_folio(folio, gfp) on a pinned page-cache folio strips
+ * its buffers; when the device's write then dirties it, ext4 finds no
+ * buffers and drops the data ("page N does not have buffers attached").
+ * observe watches the call; enforce also owns it (IPMODIFY) and, where the
+ * policy says the caller copes and needs it, returns false instead.
  */
 #include <linux/mm.h>
-#include <linux/ptrace.h>
 
+#include "../compat.h"
 #include "../policy.h"
 #include "hooks.h"
 
@@ -17,18 +17,36 @@ static bool gt_release_refused(struct folio *folio, gfp_t gfp)
 	return false;
 }
 
-static unsigned long release_redirect(struct gt_hook *h, struct pt_regs *regs)
+static void release_watch(struct gt_hook *h, struct ftrace_regs *fregs,
+			  unsigned long parent_ip)
 {
-	struct folio *folio = (void *)regs_get_kernel_argument(regs, 0);
+	gt_policy_watch(GT_VETO_RELEASE, (void *)gt_fregs_arg(fregs, 0),
+			parent_ip);
+}
 
-	if (!gt_policy_veto(GT_VETO_RELEASE, folio))
+static unsigned long release_redirect(struct gt_hook *h,
+				      struct ftrace_regs *fregs,
+				      unsigned long parent_ip)
+{
+	if (!gt_policy_refuse(GT_VETO_RELEASE, (void *)gt_fregs_arg(fregs, 0),
+			      parent_ip))
 		return 0;
 	return (unsigned long)gt_release_refused;
 }
 
+static struct gt_hook release_watch_hooks[] = {
+	{ .name = "filemap_release_folio", .kind = GT_FENTRY, .wanted = true,
+	  .watch = release_watch },
+};
+
 static struct gt_hook release_veto_hooks[] = {
-	{ .name = "filemap_release_folio", .kind = GT_FTRACE, .wanted = true,
-	  .redirect = release_redirect },
+	{ .name = "filemap_release_folio", .kind = GT_FREDIRECT,
+	  .wanted = true, .redirect = release_redirect },
+};
+
+struct gt_hook_set gt_hooks_release_watch = {
+	.hooks = release_watch_hooks,
+	.nr = ARRAY_SIZE(release_watch_hooks),
 };
 
 struct gt_hook_set gt_hooks_release_veto = {

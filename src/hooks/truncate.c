@@ -8,14 +8,12 @@
 #include <linux/mm.h>
 
 #include "../policy.h"
-#include "../table.h"
 #include "hooks.h"
 
 static void truncate_probe(void *data, struct folio *folio)
 {
 	gt_hook_hit(data);
-	if (gt_table_maybe(folio_pfn(folio)) || folio_maybe_dma_pinned(folio))
-		gt_policy_truncated(folio);
+	gt_policy_truncated(folio);
 }
 
 static struct gt_hook truncate_hooks[] = {

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Writeback of pinned page-cache folios, watched, never refused.
- * do_writepages(mapping, wbc) tells us per task which kind of writeback is
+ * do_writepages(mapping, wbc) tells which kind of writeback the task is
  * running; folio_clear_dirty_for_io(folio) is where a folio is cleaned.
+ * The kretprobe's own instance holds the mode: the clean finds it on the
+ * task's rethook list, without a lock or an allocation.
  *
  * Refusing here does not work: ext4 ignores the answer and cleans the
  * buffers anyway, leaving a dirty folio with clean buffers that makes the
@@ -12,82 +14,53 @@
  * the folio when its last write pin goes (policy.c).
  */
 #include <linux/mm.h>
-#include <linux/pagemap.h>
 #include <linux/ptrace.h>
-#include <linux/slab.h>
 #include <linux/writeback.h>
 
+#include "../compat.h"
 #include "../policy.h"
-#include "../taskmap.h"
 #include "hooks.h"
 
 struct gt_wb {
-	struct gt_task_node tn;
 	enum writeback_sync_modes mode;
 };
-
-static struct gt_taskmap gt_writers;
 
 static int writepages_entry(struct gt_hook *h, void *data,
 			    struct pt_regs *regs)
 {
 	struct writeback_control *wbc = (void *)regs_get_kernel_argument(regs, 1);
-	struct gt_wb **slot = data;
-	struct gt_wb *wb;
+	struct gt_wb *wb = data;
 
-	wb = kmalloc(sizeof(*wb), GFP_NOWAIT | __GFP_NOWARN);
-	if (!wb)
-		return 1;	/* unknown mode: not counted */
 	wb->mode = wbc->sync_mode;
-	gt_taskmap_add(&gt_writers, &wb->tn);
-	*slot = wb;
 	return 0;
 }
 
 static void writepages_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
 {
-	struct gt_wb *wb = *(struct gt_wb **)data;
-
-	gt_taskmap_del(&gt_writers, &wb->tn);
-	kfree(wb);
 }
 
-static void clear_dirty_pre(struct gt_hook *h, struct pt_regs *regs)
-{
-	struct folio *folio = (void *)regs_get_kernel_argument(regs, 0);
-	struct gt_task_node *tn = gt_taskmap_current(&gt_writers);
+static struct gt_hook writeback_hooks[];
 
-	if (!tn || !gt_policy_pinned(folio))
-		return;
-	gt_policy_count(container_of(tn, struct gt_wb, tn)->mode == WB_SYNC_NONE ?
-			GT_SEEN_WRITEBACK : GT_SEEN_SYNC, folio);
-}
-
-static void gt_wb_free(struct gt_task_node *tn)
+static void clear_dirty_watch(struct gt_hook *h, struct ftrace_regs *fregs,
+			      unsigned long parent_ip)
 {
-	kfree(container_of(tn, struct gt_wb, tn));
+	struct folio *folio = (void *)gt_fregs_arg(fregs, 0);
+	struct gt_wb *wb = gt_hook_instance(&writeback_hooks[0]);
+
+	if (wb)
+		gt_policy_seen(wb->mode == WB_SYNC_NONE ? GT_SEEN_WRITEBACK :
+			       GT_SEEN_SYNC, folio);
 }
 
 static struct gt_hook writeback_hooks[] = {
 	{ .name = "do_writepages", .kind = GT_KRETPROBE, .wanted = true,
 	  .entry = writepages_entry, .ret = writepages_ret,
-	  .data_size = sizeof(struct gt_wb *) },
-	{ .name = "folio_clear_dirty_for_io", .kind = GT_KPROBE, .wanted = true,
-	  .pre = clear_dirty_pre },
+	  .data_size = sizeof(struct gt_wb) },
+	{ .name = "folio_clear_dirty_for_io", .kind = GT_FENTRY,
+	  .wanted = true, .watch = clear_dirty_watch },
 };
 
 struct gt_hook_set gt_hooks_writeback = {
 	.hooks = writeback_hooks,
 	.nr = ARRAY_SIZE(writeback_hooks),
 };
-
-void gt_writeback_init(void)
-{
-	gt_taskmap_init(&gt_writers);
-}
-
-/* After the hooks are gone: writers whose return we never saw. */
-void gt_writeback_exit(void)
-{
-	gt_taskmap_drain(&gt_writers, gt_wb_free);
-}

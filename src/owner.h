@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Owners: who took a pin or reference. One record per process and call
+ * site, shared by every folio that process took from that site, so that
+ * attribution costs a pointer per folio however many calls it took.
+ * A process is its tgid and the start time of its leader, which a reused
+ * pid does not share. Records come from a pool (pool.h) and are counted
+ * references: a folio holds one on its latest taker.
+ */
+#ifndef _GUP_TRACK_OWNER_H
+#define _GUP_TRACK_OWNER_H
+
+#include <linux/list.h>
+#include <linux/sched.h>
+#include <linux/types.h>
+
+struct gt_owner {
+	struct hlist_node node;		/* free-list link while in the pool */
+	atomic_t ref;
+	pid_t tgid;
+	u64 start_time;			/* of the thread group leader */
+	u32 site;			/* site.h */
+	char comm[TASK_COMM_LEN];
+};
+
+int gt_owner_init(unsigned long reserve, unsigned long max);
+void gt_owner_exit(void);
+
+/* current's record for this site, with a reference; NULL if none free. */
+struct gt_owner *gt_owner_get(u32 site);
+/* Another reference on a record the caller holds one on. */
+void gt_owner_hold(struct gt_owner *owner);
+/* Any context but NMI. */
+void gt_owner_put(struct gt_owner *owner);
+
+/* Is the process that owns the record still alive? Process context. */
+bool gt_owner_alive(const struct gt_owner *owner);
+
+unsigned long gt_owner_count(void);
+unsigned long gt_owner_bytes(void);
+
+#endif /* _GUP_TRACK_OWNER_H */

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A reserve of preallocated objects for code that runs in probe handlers.
+ * Those run with preemption disabled, sometimes with interrupts off, and on
+ * PREEMPT_RT no allocator may be called there: the slab takes sleeping
+ * locks. Handlers take objects from the reserve under a raw spinlock; a
+ * worker refills it from the slab in process context, and grows it when
+ * handlers found it empty. Objects go back to the reserve, never to the
+ * slab, from any context, so they stay type-stable for lockless readers.
+ */
+#ifndef _GUP_TRACK_POOL_H
+#define _GUP_TRACK_POOL_H
+
+#include <linux/atomic.h>
+#include <linux/percpu.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+struct gt_pool {
+	const char *name;
+	size_t size;			/* object size */
+	size_t link;			/* offset of a pointer free objects link through */
+	struct kmem_cache *cache;
+	raw_spinlock_t lock;		/* head, nr_free */
+	void *head;
+	unsigned long nr_free;
+	unsigned long low;		/* refill below this */
+	unsigned long high;		/* to this */
+	unsigned long max;		/* never grow past this */
+	unsigned long starved;		/* gets that found it empty since the refill */
+	atomic_long_t used;		/* handed out */
+	atomic_long_t total;		/* allocated from the slab */
+	atomic_long_t empty;		/* gets that found nothing */
+	atomic_long_t atomic;		/* gets served by an atomic allocation */
+	struct work_struct work;
+};
+
+int gt_pool_init(struct gt_pool *pool, const char *name, size_t size,
+		 size_t link, unsigned long reserve, unsigned long max,
+		 slab_flags_t flags);
+void gt_pool_exit(struct gt_pool *pool);
+/* Any context but NMI. NULL when the reserve is empty. */
+void *gt_pool_get(struct gt_pool *pool);
+/* Any context but NMI. */
+void gt_pool_put(struct gt_pool *pool, void *obj);
+/* Bytes allocated from the slab, in use or in reserve. */
+unsigned long gt_pool_bytes(const struct gt_pool *pool);
+
+#endif /* _GUP_TRACK_POOL_H */

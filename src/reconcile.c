@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The reconciler (see reconcile.h). It reads folio state under the table's
+ * bucket lock without holding a reference: the folio cannot be freed
+ * without the free hook taking that same lock to remove the entry first,
+ * and whatever it reads of a folio being freed only makes it correct more.
+ */
+#include <linux/atomic.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/workqueue.h>
+
+#include "compat.h"
+#include "reconcile.h"
+#include "table.h"
+
+static atomic64_t gt_passes, gt_checked, gt_pins_fixed, gt_gets_expired;
+static atomic64_t gt_gets_expired_worker, gt_stale;
+static unsigned int gt_interval_ms;
+static bool gt_running;
+static unsigned long gt_worker_cursor;
+static DEFINE_MUTEX(gt_view_mutex);	/* one whole-table pass at a time */
+static DEFINE_MUTEX(gt_interval_mutex);	/* gt_interval_ms, gt_running */
+
+static void gt_reconcile_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(gt_reconcile_dwork, gt_reconcile_work);
+
+struct gt_rc {
+	u64 checked, pins, gets, stale;
+};
+
+/* References the folio's own state explains, pins aside. */
+static long gt_folio_explained(struct folio *folio)
+{
+	long refs = gt_folio_mapcount(folio);
+
+	if (folio_test_anon(folio)) {
+		if (folio_test_swapcache(folio))
+			refs += folio_nr_pages(folio);
+	} else if (READ_ONCE(folio->mapping)) {
+		refs += gt_folio_cache_refs(folio) + folio_test_private(folio);
+	}
+	return refs;
+}
+
+long gt_folio_unexplained(struct folio *folio, int pins, int holding)
+{
+	long before, after, explained;
+
+	before = folio_ref_count(folio);
+	explained = gt_folio_explained(folio);
+	if (folio_test_large(folio))
+		explained += gt_folio_pincount(folio);
+	else
+		explained += (long)pins * GUP_PIN_COUNTING_BIAS;
+	after = folio_ref_count(folio);
+	if (before != after)
+		return LONG_MAX;	/* moving: assume the references exist */
+	return after - explained - holding;
+}
+
+static void gt_reconcile_entry(struct gt_entry *e, void *arg)
+{
+	struct gt_rc *rc = arg;
+	struct folio *folio;
+	struct page *page;
+	long bound, extra;
+	u32 n;
+
+	rc->checked++;
+	if (!pfn_valid(e->pfn))
+		goto stale;
+	page = pfn_to_page(e->pfn);
+	folio = page_folio(page);
+	/* Freed behind our back, or now part of another folio. */
+	if (&folio->page != page || !folio_ref_count(folio))
+		goto stale;
+	if (folio_order(folio) != e->order) {
+		e->order = folio_order(folio);
+		e->subpages = 0;
+	}
+	if (e->pins) {
+		bound = folio_test_large(folio) ? gt_folio_pincount(folio) :
+			folio_ref_count(folio) / GUP_PIN_COUNTING_BIAS;
+		if (e->pins > bound) {
+			rc->pins += e->pins - max(bound, 0L);
+			e->pins = max(bound, 0L);
+		}
+	}
+	if (e->gets) {
+		extra = gt_folio_unexplained(folio, e->pins, 0);
+		if (extra < (long)e->gets) {
+			n = e->gets - max(extra, 0L);
+			rc->gets += n;
+			e->gets -= n;
+		}
+	}
+	return;
+stale:
+	rc->stale++;
+	rc->pins += e->pins;
+	rc->gets += e->gets;
+	e->pins = 0;
+	e->gets = 0;
+}
+
+static void gt_rc_account(const struct gt_rc *rc, bool worker)
+{
+	atomic64_add(rc->checked, &gt_checked);
+	atomic64_add(rc->pins, &gt_pins_fixed);
+	atomic64_add(rc->gets, &gt_gets_expired);
+	atomic64_add(rc->stale, &gt_stale);
+	if (worker)
+		atomic64_add(rc->gets, &gt_gets_expired_worker);
+}
+
+static void gt_reconcile_work(struct work_struct *work)
+{
+	struct gt_rc rc = {};
+	unsigned int ms;
+
+	if (gt_table_scan(&gt_worker_cursor, GT_RECONCILE_BUDGET, true,
+			  gt_reconcile_entry, &rc))
+		atomic64_inc(&gt_passes);
+	gt_rc_account(&rc, true);
+	ms = READ_ONCE(gt_interval_ms);
+	if (ms && READ_ONCE(gt_running))
+		queue_delayed_work(system_unbound_wq, &gt_reconcile_dwork,
+				   msecs_to_jiffies(ms));
+}
+
+void gt_reconcile_all(void)
+{
+	unsigned long cursor = 0;
+	struct gt_rc rc = {};
+
+	mutex_lock(&gt_view_mutex);
+	while (!gt_table_scan(&cursor, GT_RECONCILE_BUDGET, true,
+			      gt_reconcile_entry, &rc))
+		cond_resched();
+	mutex_unlock(&gt_view_mutex);
+	atomic64_inc(&gt_passes);
+	gt_rc_account(&rc, false);
+}
+
+static void gt_reconcile_schedule(void)
+{
+	if (gt_running && gt_interval_ms)
+		mod_delayed_work(system_unbound_wq, &gt_reconcile_dwork,
+				 msecs_to_jiffies(gt_interval_ms));
+	else
+		cancel_delayed_work(&gt_reconcile_dwork);
+}
+
+/* Module parameter: may come before the table exists, or during unload. */
+void gt_reconcile_set_interval(unsigned int ms)
+{
+	mutex_lock(&gt_interval_mutex);
+	WRITE_ONCE(gt_interval_ms, ms);
+	gt_reconcile_schedule();
+	mutex_unlock(&gt_interval_mutex);
+}
+
+void gt_reconcile_start(unsigned int ms)
+{
+	mutex_lock(&gt_interval_mutex);
+	WRITE_ONCE(gt_interval_ms, ms);
+	WRITE_ONCE(gt_running, true);
+	gt_reconcile_schedule();
+	mutex_unlock(&gt_interval_mutex);
+}
+
+void gt_reconcile_stats(struct gt_reconcile_stats *st)
+{
+	st->passes = atomic64_read(&gt_passes);
+	st->checked = atomic64_read(&gt_checked);
+	st->pins_reconciled = atomic64_read(&gt_pins_fixed);
+	st->gets_expired = atomic64_read(&gt_gets_expired);
+	st->gets_expired_worker = atomic64_read(&gt_gets_expired_worker);
+	st->stale = atomic64_read(&gt_stale);
+}
+
+/* Stop the worker; a write of the interval can no longer restart it. */
+void gt_reconcile_exit(void)
+{
+	mutex_lock(&gt_interval_mutex);
+	WRITE_ONCE(gt_running, false);
+	mutex_unlock(&gt_interval_mutex);
+	cancel_delayed_work_sync(&gt_reconcile_dwork);
+}

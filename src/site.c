@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The call-site cache. Lookups are lockless: a site is filled in before its
+ * id is published in the index, and never changes afterwards. Creation
+ * takes a raw spinlock, so it may run in any probe handler; it is the only
+ * place that unwinds a stack or looks up a symbol, once per call site.
+ */
+#include <linux/hash.h>
+#include <linux/kallsyms.h>
+#include <linux/sched/task_stack.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <asm/unwind.h>
+
+#include "compat.h"
+#include "site.h"
+
+struct gt_site {
+	unsigned long ip;		/* key: return address of the GUP entry */
+	u32 depth;			/* key: stack top - sp at the GUP entry */
+	u8 nr;
+	u8 flags;			/* GT_SITE_* */
+	u16 off[GT_SITE_DEPTH];		/* stack top - address of each slot */
+	unsigned long raw[GT_SITE_DEPTH];	/* what each slot held */
+	unsigned long frames[GT_SITE_DEPTH];	/* return addresses, recovered */
+	char caller[GT_SITE_NAME];
+};
+
+static struct gt_site *gt_sites;	/* [0] is GT_SITE_NONE */
+static u32 *gt_site_index;		/* open addressing: site ids */
+static unsigned int gt_site_bits, gt_site_max;
+static unsigned int gt_site_nr;		/* sites in use, [0] included */
+static atomic_long_t gt_site_overflow;
+static DEFINE_RAW_SPINLOCK(gt_site_lock);
+
+/* Frames that are GUP itself or its thin wrappers, never "the caller". */
+static const char * const gt_helpers[] = {
+	"pin_user_pages", "get_user_pages", "get_user_page", "__get_user_pages",
+	"__gup_", "gup_", "internal_get_user_pages", "memfd_pin_folios",
+	"iov_iter_", "__iov_iter_", "want_pages_array", "iter_xarray",
+	"bio_iov_iter_get_pages", "__bio_iov_iter_get_pages",
+	"bio_map_user_iov", "extract_user_to_", "get_user_page_vma_remote",
+	"get_user_page_fast_only",
+};
+
+/* Kernel users of FOLL_GET that touch the page with the CPU, not DMA. */
+static const char * const gt_internal[] = {
+	"get_arg_page", "__access_remote_vm", "access_remote_vm",
+	"get_futex_key", "uprobe_write_opcode", "__update_ref_ctr",
+	"hva_to_pfn", "__kvm_", "kvm_", "perf_virt_to_phys",
+};
+
+static bool gt_name_in(const char *name, const char * const *list, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strncmp(name, list[i], strlen(list[i])))
+			return true;
+	return false;
+}
+
+static unsigned long gt_stack_top(void)
+{
+	return (unsigned long)task_stack_page(current) + THREAD_SIZE;
+}
+
+static u32 gt_site_hash(unsigned long ip, u32 depth)
+{
+	return hash_long(ip ^ ((unsigned long)depth << 40), gt_site_bits);
+}
+
+/* Do the slots this site recorded still hold the same return addresses? */
+static bool gt_site_matches(const struct gt_site *s, unsigned long top)
+{
+	int i;
+
+	for (i = 0; i < s->nr; i++)
+		if (*(unsigned long *)(top - s->off[i]) != s->raw[i])
+			return false;
+	return true;
+}
+
+static u32 gt_site_lookup(unsigned long ip, u32 depth, unsigned long top)
+{
+	u32 mask = (1U << gt_site_bits) - 1, h = gt_site_hash(ip, depth);
+	const struct gt_site *s;
+	u32 i, id;
+
+	for (i = 0; i <= mask; i++) {
+		id = smp_load_acquire(&gt_site_index[(h + i) & mask]);
+		if (!id)
+			return GT_SITE_NONE;
+		s = &gt_sites[id];
+		if (s->ip == ip && s->depth == depth && gt_site_matches(s, top))
+			return id;
+	}
+	return GT_SITE_NONE;
+}
+
+/* The caller: the first frame outside GUP; is it a non-DMA kernel user? */
+static void gt_site_classify(struct gt_site *s)
+{
+	char name[KSYM_SYMBOL_LEN];
+	int i;
+
+	for (i = 0; i < s->nr; i++) {
+		sprint_symbol_no_offset(name, s->frames[i]);
+		if (!gt_name_in(name, gt_helpers, ARRAY_SIZE(gt_helpers)))
+			break;
+	}
+	if (i == s->nr)
+		i = 0;
+	sprint_symbol_no_offset(name, s->frames[i]);
+	strscpy(s->caller, name, sizeof(s->caller));
+	if (gt_name_in(name, gt_internal, ARRAY_SIZE(gt_internal)))
+		s->flags |= GT_SITE_INTERNAL;
+}
+
+/* Unwind from the GUP entry's registers, noting where each frame lives. */
+static void gt_site_unwind(struct gt_site *s, struct pt_regs *regs,
+			   unsigned long top)
+{
+	unsigned long base = top - THREAD_SIZE, addr, *slot;
+	struct unwind_state state;
+
+	s->nr = 0;
+	for (unwind_start(&state, current, regs, NULL);
+	     !unwind_done(&state) && s->nr < GT_SITE_DEPTH;
+	     unwind_next_frame(&state)) {
+		addr = unwind_get_return_address(&state);
+		slot = gt_unwind_ret_ptr(&state);
+		if (!addr || !slot || (unsigned long)slot < base ||
+		    (unsigned long)slot >= top)
+			break;
+		s->frames[s->nr] = addr;
+		s->raw[s->nr] = *slot;
+		s->off[s->nr] = top - (unsigned long)slot;
+		s->nr++;
+	}
+}
+
+u32 gt_site_find(struct pt_regs *regs)
+{
+	unsigned long top = gt_stack_top(), sp = kernel_stack_pointer(regs);
+	u32 mask = (1U << gt_site_bits) - 1, depth, id, i, h;
+	unsigned long flags;
+	struct gt_site new;
+
+	if (sp < top - THREAD_SIZE || sp >= top)
+		return GT_SITE_NONE;	/* not on the task stack */
+	depth = top - sp;
+	id = gt_site_lookup(*(unsigned long *)sp, depth, top);
+	if (id)
+		return id;
+
+	/* A new site: unwind and classify it before taking the lock. */
+	memset(&new, 0, sizeof(new));
+	new.ip = *(unsigned long *)sp;
+	new.depth = depth;
+	gt_site_unwind(&new, regs, top);
+	if (!new.nr || new.off[0] != depth) {
+		/* The unwinder did not start where we are. */
+		atomic_long_inc(&gt_site_overflow);
+		return GT_SITE_NONE;
+	}
+	gt_site_classify(&new);
+
+	raw_spin_lock_irqsave(&gt_site_lock, flags);
+	id = gt_site_lookup(new.ip, depth, top);
+	if (!id && gt_site_nr < gt_site_max) {
+		h = gt_site_hash(new.ip, depth);
+		for (i = 0; i <= mask; i++) {
+			if (!gt_site_index[(h + i) & mask]) {
+				id = gt_site_nr;
+				gt_sites[id] = new;
+				smp_store_release(&gt_site_nr, id + 1);
+				smp_store_release(&gt_site_index[(h + i) & mask],
+						  id);
+				break;
+			}
+		}
+	}
+	raw_spin_unlock_irqrestore(&gt_site_lock, flags);
+	if (!id)
+		atomic_long_inc(&gt_site_overflow);
+	return id;
+}
+
+u8 gt_site_flags(u32 id)
+{
+	return id && id < READ_ONCE(gt_site_nr) ? gt_sites[id].flags : 0;
+}
+
+bool gt_site_get(u32 id, struct gt_site_info *info)
+{
+	const struct gt_site *s;
+
+	if (!id || id >= smp_load_acquire(&gt_site_nr))
+		return false;
+	s = &gt_sites[id];
+	info->nr = s->nr;
+	memcpy(info->frames, s->frames, sizeof(info->frames));
+	memcpy(info->caller, s->caller, sizeof(info->caller));
+	info->flags = s->flags;
+	return true;
+}
+
+unsigned int gt_site_count(void)
+{
+	return READ_ONCE(gt_site_nr) - 1;
+}
+
+unsigned long gt_site_full(void)
+{
+	return atomic_long_read(&gt_site_overflow);
+}
+
+unsigned long gt_site_bytes(void)
+{
+	return (unsigned long)gt_site_max * sizeof(*gt_sites) +
+	       (sizeof(*gt_site_index) << gt_site_bits);
+}
+
+int gt_site_init(unsigned int max)
+{
+	gt_site_max = max + 1;
+	gt_site_bits = ilog2(roundup_pow_of_two(2 * gt_site_max));
+	gt_sites = vzalloc(array_size(gt_site_max, sizeof(*gt_sites)));
+	gt_site_index = vzalloc(sizeof(*gt_site_index) << gt_site_bits);
+	if (!gt_sites || !gt_site_index) {
+		gt_site_exit();
+		return -ENOMEM;
+	}
+	gt_site_nr = 1;
+	atomic_long_set(&gt_site_overflow, 0);
+	return 0;
+}
+
+void gt_site_exit(void)
+{
+	vfree(gt_sites);
+	vfree(gt_site_index);
+	gt_sites = NULL;
+	gt_site_index = NULL;
+}

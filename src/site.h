@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Call sites: where GUP calls come from, with their stacks.
+ *
+ * Unwinding a stack costs more than the GUP call it describes, so a call
+ * site is unwound once and then recognised. A site is keyed by the GUP
+ * entry's return address and its depth on the task stack, and it remembers
+ * where on the stack each of its return addresses lives. A later call with
+ * the same key whose stack holds the same return addresses in the same
+ * slots came down the same call chain: the ORC unwinder, given the same
+ * starting point and the same return addresses, takes the same path. The
+ * check costs a load per frame; a mismatch unwinds and makes a new site.
+ *
+ * Sites are created in probe handlers (no allocation: a fixed array) and
+ * live until unload; a site's id is the "stack" handle the views print.
+ */
+#ifndef _GUP_TRACK_SITE_H
+#define _GUP_TRACK_SITE_H
+
+#include <linux/ptrace.h>
+#include <linux/types.h>
+
+#define GT_SITE_DEPTH		16
+#define GT_SITE_NAME		48
+#define GT_SITE_NONE		0	/* no site: unknown, or the table is full */
+
+#define GT_SITE_INTERNAL	BIT(0)	/* a kernel user that is not DMA */
+
+struct gt_site_info {
+	unsigned int nr;
+	unsigned long frames[GT_SITE_DEPTH];	/* the caller's frame first */
+	char caller[GT_SITE_NAME];		/* first frame outside GUP */
+	u8 flags;
+};
+
+int gt_site_init(unsigned int max);
+void gt_site_exit(void);
+
+/*
+ * The site of the GUP call whose entry registers are regs, found or made.
+ * Task context, preemption disabled. Returns GT_SITE_NONE if it cannot.
+ */
+u32 gt_site_find(struct pt_regs *regs);
+u8 gt_site_flags(u32 id);
+/* Copy a site out for the views; false if there is no such site. */
+bool gt_site_get(u32 id, struct gt_site_info *info);
+
+unsigned int gt_site_count(void);
+unsigned long gt_site_full(void);
+unsigned long gt_site_bytes(void);
+
+#endif /* _GUP_TRACK_SITE_H */
