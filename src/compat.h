@@ -138,12 +138,13 @@ static inline unsigned long *gt_unwind_ret_ptr(struct unwind_state *state)
  * Both lines run kretprobes on rethook: each running instance is a node on
  * the task's rethook list, newest first, whose rethook's data is the
  * kretprobe. Only the task itself (and its interrupts, which restore what
- * they change) edits that list, so current may walk it without a lock.
- * Nodes of other rethook users (fprobe) are compared, never dereferenced
- * as kretprobe instances.
+ * they change) edits that list, so current may walk it without a lock;
+ * another task's list is read under RCU, which keeps its nodes. Nodes of
+ * other rethook users (fprobe) are compared, never dereferenced as
+ * kretprobe instances.
  */
-#define gt_for_each_current_rethook(rhn)				\
-	for (struct llist_node *__n = READ_ONCE(current->rethooks.first); \
+#define gt_for_each_rethook(task, rhn)					\
+	for (struct llist_node *__n = READ_ONCE((task)->rethooks.first); \
 	     __n && ((rhn) = container_of(__n, struct rethook_node, llist)); \
 	     __n = READ_ONCE(__n->next))
 

@@ -28,6 +28,7 @@
 #include "owner.h"
 #include "policy.h"
 #include "reconcile.h"
+#include "settle.h"
 #include "site.h"
 #include "snapshot.h"
 #include "table.h"
@@ -162,13 +163,15 @@ static void gt_policy_lines(struct seq_file *m)
 static int stats_show(struct seq_file *m, void *v)
 {
 	struct gt_reconcile_stats rs;
+	struct gt_settle_stats ss;
 	unsigned long missed = 0, cursor = 0;
 	struct gt_active a = {};
 	struct gt_counters c;
 
-	gt_reconcile_all();
+	gt_reconcile_view();
 	gt_event_counters(&c);
 	gt_reconcile_stats(&rs);
+	gt_settle_stats(&ss);
 	while (!gt_table_scan(&cursor, GT_RECONCILE_BUDGET, false,
 			      gt_active_add, &a))
 		cond_resched();
@@ -214,6 +217,9 @@ static int stats_show(struct seq_file *m, void *v)
 	S("sites", gt_site_count());
 	S("sites_full", gt_site_full());
 	S("table_limit", gt_table_limit());
+	S("load_settle_ms", ss.waited_ms);
+	S("load_calls_in_flight", ss.seen);
+	S("load_calls_unfollowed", ss.straddlers);
 	S("kernel_foll_pin_acquired", c.kernel_pin_acquired);
 	S("kernel_foll_pin_released", c.kernel_pin_released);
 	S("ours_foll_pin_acquired", c.pins_acquired + c.pins_rolled_back);

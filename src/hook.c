@@ -328,7 +328,7 @@ void *gt_hook_instance(const struct gt_hook *h)
 
 	if (!READ_ONCE(h->attached))
 		return NULL;
-	gt_for_each_current_rethook(rhn) {
+	gt_for_each_rethook(current, rhn) {
 		d = gt_our_instance(rhn, h, 1);
 		if (d && gt_rethook_data(rhn) == &h->rp)
 			return d->data;
@@ -336,11 +336,12 @@ void *gt_hook_instance(const struct gt_hook *h)
 	return NULL;
 }
 
-bool gt_hook_set_active(const struct gt_hook_set *set)
+bool gt_hook_set_active(const struct gt_hook_set *set,
+			struct task_struct *task)
 {
 	struct rethook_node *rhn;
 
-	gt_for_each_current_rethook(rhn)
+	gt_for_each_rethook(task, rhn)
 		if (gt_our_instance(rhn, set->hooks, set->nr))
 			return true;
 	return false;

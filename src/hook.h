@@ -19,6 +19,8 @@
 #include <linux/percpu.h>
 #include <linux/tracepoint.h>
 
+struct task_struct;
+
 enum gt_hook_kind {
 	GT_KRETPROBE,		/* entry and return */
 	GT_FENTRY,		/* ftrace, watches the entry */
@@ -87,8 +89,9 @@ bool gt_hooks_attached(enum gt_hook_group group);
 
 /* current's innermost running call of kretprobe h: its data, or NULL. */
 void *gt_hook_instance(const struct gt_hook *h);
-/* Is current inside a call of any kretprobe of the set? */
-bool gt_hook_set_active(const struct gt_hook_set *set);
+/* Is task (current, or under RCU) inside a call of a kretprobe of set? */
+bool gt_hook_set_active(const struct gt_hook_set *set,
+			struct task_struct *task);
 
 /* For the views. */
 const char *gt_hook_kind_name(enum gt_hook_kind kind);

@@ -19,6 +19,7 @@
 #include "owner.h"
 #include "policy.h"
 #include "reconcile.h"
+#include "settle.h"
 #include "site.h"
 #include "table.h"
 
@@ -27,6 +28,8 @@
 #define GT_OWNER_RESERVE	256
 #define GT_OWNER_MAX		65536
 #define GT_SITES		1024
+/* How long a load waits for GUP calls that began before it (settle.h). */
+#define GT_SETTLE_MS		2000
 
 static unsigned long max_entries = 1UL << 20;
 static unsigned int reconcile_ms = 1000;
@@ -102,6 +105,27 @@ module_param_cb(reconcile_ms, &reconcile_ms_ops, &reconcile_ms, 0644);
 MODULE_PARM_DESC(reconcile_ms,
 		 "Milliseconds between reconciler runs, each checking up to 65536 folios against the kernel; 0: only when a view is read (default 1000)");
 
+static bool reconcile_on_read = true;
+
+static int reconcile_on_read_set(const char *val,
+				 const struct kernel_param *kp)
+{
+	int ret = param_set_bool(val, kp);
+
+	if (!ret)
+		gt_reconcile_set_on_read(reconcile_on_read);
+	return ret;
+}
+
+static const struct kernel_param_ops reconcile_on_read_ops = {
+	.set = reconcile_on_read_set,
+	.get = param_get_bool,
+};
+module_param_cb(reconcile_on_read, &reconcile_on_read_ops, &reconcile_on_read,
+		0644);
+MODULE_PARM_DESC(reconcile_on_read,
+		 "Reconcile the whole table before a view prints (default Y); N shows what the worker alone has done");
+
 static int __init gup_track_init(void)
 {
 	int ret;
@@ -124,6 +148,7 @@ static int __init gup_track_init(void)
 	ret = gt_hooks_attach(GT_HOOKS_TRACK);
 	if (ret)
 		goto err_debugfs;
+	gt_settle(GT_SETTLE_MS);
 	gt_event_start();
 	gt_policy_start();
 	gt_reconcile_start(reconcile_ms);

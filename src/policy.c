@@ -35,7 +35,10 @@
 #include "reconcile.h"
 #include "table.h"
 
-/* Every caller of a veto point holds one reference: isolation, a batch. */
+/*
+ * Every caller of a veto point holds one reference: reclaim's isolation,
+ * truncate's lookup batch.
+ */
 #define GT_CALLER_REFS	1
 #define GT_REDIRTY_MAX	1024
 #define GT_CALLER_BITS	8
@@ -423,7 +426,8 @@ void gt_policy_truncated(struct folio *folio)
 	if (!pins && !folio_maybe_dma_pinned(folio)) {
 		if (!gets)
 			return;
-		if (gt_folio_unexplained(folio, 0, GT_CALLER_REFS) <= 0) {
+		if (gt_folio_unexplained(folio, 0, GT_CALLER_REFS +
+					 gt_folio_off_lru_refs(folio)) <= 0) {
 			atomic64_add(gt_table_unget(folio_pfn(folio), gets),
 				     &gt_truncated_expired);
 			return;

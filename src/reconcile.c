@@ -45,6 +45,17 @@ static long gt_folio_explained(struct folio *folio)
 	return refs;
 }
 
+/*
+ * A folio off the LRU is in a per-CPU LRU batch (freshly faulted pages sit
+ * there until the batch fills), or isolated by reclaim, compaction or
+ * migration: either way the kernel holds one reference of its own on it.
+ * hugetlb folios are never on the LRU and hold no such reference.
+ */
+int gt_folio_off_lru_refs(struct folio *folio)
+{
+	return !folio_test_lru(folio) && !folio_test_hugetlb(folio);
+}
+
 long gt_folio_unexplained(struct folio *folio, int pins, int holding)
 {
 	long before, after, explained;
@@ -90,7 +101,8 @@ static void gt_reconcile_entry(struct gt_entry *e, void *arg)
 		}
 	}
 	if (e->gets) {
-		extra = gt_folio_unexplained(folio, e->pins, 0);
+		extra = gt_folio_unexplained(folio, e->pins,
+					     gt_folio_off_lru_refs(folio));
 		if (extra < (long)e->gets) {
 			n = e->gets - max(extra, 0L);
 			rc->gets += n;
@@ -129,6 +141,19 @@ static void gt_reconcile_work(struct work_struct *work)
 	if (ms && READ_ONCE(gt_running))
 		queue_delayed_work(system_unbound_wq, &gt_reconcile_dwork,
 				   msecs_to_jiffies(ms));
+}
+
+static bool gt_on_read = true;
+
+void gt_reconcile_set_on_read(bool on)
+{
+	WRITE_ONCE(gt_on_read, on);
+}
+
+void gt_reconcile_view(void)
+{
+	if (READ_ONCE(gt_on_read))
+		gt_reconcile_all();
 }
 
 void gt_reconcile_all(void)

@@ -9,7 +9,9 @@
  *   pins (none when folio_maybe_dma_pinned() is false); a large folio at
  *   most its exact pin count. Pins above that were released unseen.
  * - references: what the folio's mappings, page cache or swap cache,
- *   private data and pins explain of its refcount is not a GUP reference.
+ *   private data and pins explain of its refcount is not a GUP reference,
+ *   nor is the one reference the kernel holds on a folio off the LRU (a
+ *   per-CPU LRU batch, or isolation).
  *   Unconfirmed references beyond what is left are gone: released, as
  *   inferred. The refcount is read before and after the rest and must not
  *   move, so a reference being taken or dropped meanwhile keeps them.
@@ -39,8 +41,14 @@ void gt_reconcile_start(unsigned int ms);
 void gt_reconcile_exit(void);
 /* Reconcile the whole table now. Process context. */
 void gt_reconcile_all(void);
+/* The same, before a view prints, unless views are told not to. */
+void gt_reconcile_view(void);
+void gt_reconcile_set_on_read(bool on);
 void gt_reconcile_set_interval(unsigned int ms);
 void gt_reconcile_stats(struct gt_reconcile_stats *st);
+
+/* The reference a folio off the LRU is held by, meanwhile: 0 or 1. */
+int gt_folio_off_lru_refs(struct folio *folio);
 
 /*
  * References of folio that its state does not explain: how many GUP

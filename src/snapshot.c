@@ -68,7 +68,7 @@ struct gt_snapshot *gt_snapshot_take(void)
 	struct gt_snapshot *snap;
 	size_t cap, i;
 
-	gt_reconcile_all();
+	gt_reconcile_view();
 	cap = gt_table_count() + GT_SNAP_SLACK;
 	snap = kvmalloc(struct_size(snap, rows, cap), GFP_KERNEL);
 	if (!snap)

@@ -6,8 +6,11 @@
  * actually handed out. Only the outermost call of a task is followed:
  * 6.1's pin_user_pages_unlocked() calls get_user_pages_unlocked().
  */
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/ptrace.h>
+#include <linux/string.h>
 
 #include "../compat.h"
 #include "../event.h"
@@ -99,5 +102,48 @@ struct gt_hook_set gt_hooks_gup_entry = {
 
 bool gt_gup_active(void)
 {
-	return gt_hook_set_active(&gt_hooks_gup_entry);
+	return gt_hook_set_active(&gt_hooks_gup_entry, current);
+}
+
+bool gt_gup_followed(struct task_struct *task)
+{
+	return gt_hook_set_active(&gt_hooks_gup_entry, task);
+}
+
+/* Where each attached entry point's code lies, for the settle scan. */
+static struct {
+	unsigned long start, end;
+} gup_ranges[ARRAY_SIZE(gup_entry_hooks)];
+
+void gt_gup_ranges_init(void)
+{
+	char sym[KSYM_SYMBOL_LEN], *p;
+	unsigned long off, size;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(gup_entry_hooks); i++) {
+		struct gt_hook *h = &gup_entry_hooks[i];
+		unsigned long addr = (unsigned long)h->rp.kp.addr;
+
+		gup_ranges[i].start = gup_ranges[i].end = 0;
+		if (!h->attached || !addr)
+			continue;
+		/* "name+0x4/0x1a0": the offset and size of the symbol */
+		sprint_symbol(sym, addr);
+		p = strchr(sym, '+');
+		if (!p || sscanf(p, "+%lx/%lx", &off, &size) != 2)
+			continue;
+		gup_ranges[i].start = addr - off;
+		gup_ranges[i].end = addr - off + size;
+	}
+}
+
+bool gt_gup_frame(unsigned long addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(gup_ranges); i++)
+		if (addr >= gup_ranges[i].start && addr < gup_ranges[i].end)
+			return true;
+	return false;
 }

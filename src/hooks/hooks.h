@@ -24,5 +24,10 @@ extern struct gt_hook_set gt_hooks_unmap_veto;
 
 /* Is current inside a GUP call we follow? */
 bool gt_gup_active(void);
+/* The same for another task, under RCU. */
+bool gt_gup_followed(struct task_struct *task);
+/* Is addr inside one of the GUP entry points? After they are attached. */
+void gt_gup_ranges_init(void);
+bool gt_gup_frame(unsigned long addr);
 
 #endif /* _GUP_TRACK_HOOKS_H */

@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gup_test_squat: a test-only module that takes the IPMODIFY slot of one
- * kernel function, as a livepatch of it would, so tests can check what
- * gup_track does when it cannot own a veto point.
+ * gup_test_squat: a test-only module that takes the IPMODIFY slots of
+ * kernel functions, as a livepatch of them would, so tests can check that
+ * gup_track's observe mode leaves them free and what enforce does when it
+ * cannot own a veto point.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ftrace.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
-static char *func = "filemap_release_folio";
+static char *func = "filemap_release_folio,try_to_unmap";
 module_param(func, charp, 0444);
-MODULE_PARM_DESC(func, "The function whose IPMODIFY slot to take");
+MODULE_PARM_DESC(func, "Comma-separated functions whose IPMODIFY slots to take");
 
 static void notrace squat_handler(unsigned long ip, unsigned long parent_ip,
 				  struct ftrace_ops *op,
@@ -27,12 +29,20 @@ static struct ftrace_ops squat_ops = {
 
 static int __init squat_init(void)
 {
-	int ret;
+	char *list = kstrdup(func, GFP_KERNEL), *name, *rest = list;
+	int ret = list ? 0 : -ENOMEM;
+	bool reset = true;
 
-	ret = ftrace_set_filter(&squat_ops, (unsigned char *)func,
-				strlen(func), 1);
-	if (ret)
+	while (!ret && (name = strsep(&rest, ","))) {
+		ret = ftrace_set_filter(&squat_ops, (unsigned char *)name,
+					strlen(name), reset);
+		reset = false;
+	}
+	kfree(list);
+	if (ret) {
+		ftrace_free_filter(&squat_ops);
 		return ret;
+	}
 	ret = register_ftrace_function(&squat_ops);
 	if (ret) {
 		ftrace_free_filter(&squat_ops);

@@ -554,30 +554,54 @@ static void pressure(void)
 		    "enforce, 8 MiB pinned dirty in a 32 MiB memcg: a reader of 96 MiB finishes, no OOM kill, vetoes counted");
 }
 
-/* Another IPMODIFY user owns a veto point: tracking goes on regardless. */
+/* The mode the policy parameter reports. */
+static bool policy_is(const char *mode)
+{
+	FILE *f = fopen("/sys/module/gup_track/parameters/policy", "r");
+	char now[32] = "";
+	bool ok = f && fscanf(f, "%31s", now) == 1 && !strcmp(now, mode);
+
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+/*
+ * Another IPMODIFY user (a livepatch) and the veto points: observe owns
+ * neither function, so the livepatch attaches; enforce cannot then take
+ * them and stays in observe; tracking goes on regardless.
+ */
 static void unavailable(void)
 {
 	struct gtp_pin p;
 	bool ok;
 
-	gt_set_param("policy", "off");
+	gt_set_param("policy", "observe");
 	ok = !system("insmod /lib/gup_track/gup_test_squat.ko");
-	ok &= gt_set_param("policy", "enforce") != 0 && gt_stat("policy_available") == 0;
+	ktap_result(ok && gt_stat("policy_available") == 1,
+		    "observe owns no function: a livepatch-style IPMODIFY user of try_to_unmap and filemap_release_folio attaches");
+
+	ok &= gt_set_param("policy", "enforce") != 0 &&
+	      gt_stat("enforce_available") == 0 &&
+	      gt_stat("policy_available") == 1;
 	ok &= klog_count("policy enforce is unavailable") > 0;
-	ktap_result(ok, "a veto point owned by another IPMODIFY user: enforce is refused and reported");
+	ok &= policy_is("observe");
+	ktap_result(ok, "enforce is refused with the functions owned, reported, and observe stays on");
 
 	ok = !system("rmmod gup_track && "
 		     "insmod /lib/gup_track/gup_track.ko policy=enforce");
-	ok &= gt_stat("policy_available") == 0;
+	ok &= gt_stat("enforce_available") == 0 && policy_is("observe");
 	dev = dev >= 0 ? dev : gtp_open();
 	ok &= !gtp_pin(dev, gt_anon(4), 4, GTP_PIN_FAST, 0, &p) &&
 	      p.result == 4 && gt_rows_of(getpid()) == 4;
 	gtp_release(dev, p.id, GTP_REL_UNPIN);
-	ktap_result(ok, "loading with policy=enforce still loads; tracking works; the policy says unavailable");
+	ktap_result(ok, "loading with policy=enforce still loads, in observe; tracking works");
 
 	ok = !system("rmmod gup_test_squat") && gt_set_param("policy", "enforce") == 0 &&
-	     gt_stat("policy_available") == 1;
-	ktap_result(ok, "once the slot is free, enforce attaches");
+	     gt_stat("enforce_available") == 1;
+	ktap_result(ok, "once the slots are free, enforce attaches");
+	ok = system("insmod /lib/gup_track/gup_test_squat.ko 2>/dev/null") != 0;
+	ktap_result(ok, "under enforce the functions are owned: the IPMODIFY user cannot attach");
 }
 
 /*
@@ -629,7 +653,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dir = argv[1];
-	ktap_plan(14);
+	ktap_plan(16);
 	dev = gtp_open();
 	if (dev < 0 || slowdev_setup() || cgroup_setup("gt-loss", "max") ||
 	    cgroup_join("gt-loss")) {

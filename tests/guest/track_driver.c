@@ -163,24 +163,40 @@ static void partial(void)
 	munmap(buf, NR * GT_PAGE);
 }
 
-/* FOLL_GET: tracked, unconfirmed after put_page, gone when freed. */
+/*
+ * FOLL_GET references: tracked while held (the refcount shows them, so the
+ * reconciler keeps them); after put_page() the next view infers them
+ * released. With the reconciler off, freeing the pages confirms them gone.
+ */
 static void gets(unsigned int method, const char *name)
 {
 	struct gtp_page_info info[NR];
 	char *buf = gt_anon(NR);
-	long long freed = gt_stat("gets_freed");
+	long long expired = gt_stat("gets_expired"), freed;
 	struct gtp_pin p;
 	bool ok;
 
 	ok = !gtp_pin(dev, buf, NR, method, 0, &p) && p.result == NR &&
 	     gtp_query(dev, p.id, info, NR) == NR;
-	ktap_result(ok && rows_match(info, NR, 0, 1, "-G", 0),
-		    "%s: 64 FOLL_GET references tracked", name);
+	ktap_result(ok && rows_match(info, NR, 0, 1, "-G", 0) &&
+		    gt_rows_of(me) == NR,
+		    "%s: 64 FOLL_GET references tracked while held", name);
 	gtp_release(dev, p.id, GTP_REL_PUT);
-	ok = gt_rows_of(me) == NR;
+	ktap_result(gt_none_left(me) && gt_stat("gets_expired") - expired == NR,
+		    "%s: after put_page the next view infers all 64 released",
+		    name);
+
+	ok = !gt_set_param("reconcile_ms", "0") &&
+	     !gt_set_param("reconcile_on_read", "N") &&
+	     !gtp_pin(dev, buf, NR, method, 0, &p) && p.result == NR;
+	gtp_release(dev, p.id, GTP_REL_PUT);
+	ok &= gt_rows_of(me) == NR;
+	freed = gt_stat("gets_freed");
 	munmap(buf, NR * GT_PAGE);
-	ktap_result(ok && gt_none_left(me) && gt_stat("gets_freed") - freed == NR,
-		    "%s: unconfirmed after put_page, confirmed gone when freed",
+	ok &= gt_none_left(me) && gt_stat("gets_freed") - freed == NR;
+	gt_set_param("reconcile_on_read", "Y");
+	gt_set_param("reconcile_ms", "1000");
+	ktap_result(ok, "%s: reconciler off: unconfirmed after put_page, confirmed gone when freed",
 		    name);
 }
 
@@ -231,7 +247,7 @@ static void concurrency(void)
 static void table_limit(void)
 {
 	char *buf = gt_anon(NR);
-	long long untracked = gt_stat("untracked");
+	long long untracked = gt_stat("untracked_full");
 	long long unrel = gt_stat("pins_released_untracked");
 	long long base = gt_stat("active_folios");
 	struct gt_oracle o;
@@ -239,15 +255,16 @@ static void table_limit(void)
 	struct gtp_pin p;
 	bool ok;
 
-	/* Earlier tests may leave unconfirmed FOLL_GET entries behind. */
+	/* Entries of other processes may come and go. */
 	snprintf(limit, sizeof(limit), "%lld", base + 16);
 	gt_oracle_begin(&o);
 	ok = !gt_set_param("max_entries", limit) &&
 	     !gtp_pin(dev, buf, NR, GTP_PIN_FAST, 0, &p) && p.result == NR;
 	ktap_diag("limit %s: %d rows, untracked +%lld, %lld folios in the table",
-		  limit, gt_rows_of(me), gt_stat("untracked") - untracked,
+		  limit, gt_rows_of(me), gt_stat("untracked_full") - untracked,
 		  gt_stat("active_folios"));
-	ok &= gt_rows_of(me) == 16 && gt_stat("untracked") - untracked == 48;
+	ok &= gt_rows_of(me) == 16 &&
+	      gt_stat("untracked_full") - untracked == 48;
 	gtp_release(dev, p.id, GTP_REL_UNPIN);
 	gt_set_param("max_entries", "1048576");
 	ktap_result(ok && gt_none_left(me) &&
@@ -350,23 +367,40 @@ static void file_backed(const char *path)
 	close(fd);
 }
 
-/* Every hook of this kernel is attached, and the release funnel is hit. */
+/*
+ * Every hook of this kernel is attached, with a kind the view defines, the
+ * release funnel is hit, and nothing was missed.
+ */
 static void hooks_view(void)
 {
+	static const char * const kinds[] = {
+		"kretprobe", "ftrace", "ftrace-ipmodify", "tracepoint",
+	};
 	FILE *f = fopen(GT_DEBUGFS "/hooks", "r");
-	char name[64], kind[16], state[16], missed[32];
+	char name[64], kind[32], state[16], missed[32];
 	unsigned long long hits, funnel = 0;
-	int attached = 0, bad = 0;
+	int attached = 0, bad = 0, k;
 	char header[128];
 
 	if (f && !fgets(header, sizeof(header), f))
 		bad++;
-	while (f && fscanf(f, "%63s %15s %15s %llu %31s", name, kind, state,
+	while (f && fscanf(f, "%63s %31s %15s %llu %31s", name, kind, state,
 			   &hits, missed) == 5) {
-		if (!strcmp(state, "attached"))
-			attached++;
-		else if (strcmp(state, "absent"))
+		for (k = 0; k < 4 && strcmp(kind, kinds[k]); k++)
+			;
+		if (k == 4) {
+			ktap_diag("hook %s: kind %s", name, kind);
 			bad++;
+		}
+		if (!strcmp(state, "attached")) {
+			attached++;
+			if (strcmp(missed, "0") && strcmp(missed, "-")) {
+				ktap_diag("hook %s missed %s", name, missed);
+				bad++;
+			}
+		} else if (strcmp(state, "absent") && strcmp(state, "detached")) {
+			bad++;
+		}
 		if (!strcmp(name, "gup_put_folio"))
 			funnel = hits;
 	}
@@ -375,7 +409,7 @@ static void hooks_view(void)
 	ktap_diag("hooks: %d attached, gup_put_folio hit %llu times", attached,
 		  funnel);
 	ktap_result(f && attached >= 10 && !bad && funnel > 0,
-		    "hooks view: every hook of this kernel attached, the funnel hit");
+		    "hooks view: every hook of this kernel attached with a known kind, the funnel hit, none missed");
 }
 
 /* Unload with pins held: entries freed, caches gone; reload sees the rest. */
@@ -404,7 +438,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s EXT4_FILE\n", argv[0]);
 		return 2;
 	}
-	ktap_plan(31);
+	ktap_plan(36);
 	me = getpid();
 	dev = gtp_open();
 	buf = gt_anon(NR);

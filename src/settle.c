@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The settle step (see settle.h).
+ *
+ * A task is a straddler if its stack holds a frame in a GUP entry point
+ * while no instance of ours is on its rethook list. The property can only
+ * go away: every call that begins after attach is followed. So tasks are
+ * checked one at a time, and only straddlers, or tasks whose stack could
+ * not be read (they were running, or switched while we read), are looked
+ * at again.
+ *
+ * Stacks are read under RCU: a task's stack memory is freed after a grace
+ * period or cached for reuse, and the unwinder checks every address it
+ * reads against the stack's bounds, so a task that wakes mid-read costs a
+ * wrong answer, which the context-switch count then discards.
+ */
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <asm/unwind.h>
+
+#include "hooks/hooks.h"
+#include "settle.h"
+
+#define GT_SETTLE_POLL_MS	10
+
+enum gt_verdict {
+	GT_CLEAR,
+	GT_STRADDLING,
+	GT_UNKNOWN,
+};
+
+static struct gt_settle_stats gt_last;
+
+static bool gt_stack_in_gup(struct task_struct *task)
+{
+	struct unwind_state state;
+	unsigned long addr;
+
+	for (unwind_start(&state, task, NULL, NULL); !unwind_done(&state);
+	     unwind_next_frame(&state)) {
+		addr = unwind_get_return_address(&state);
+		if (!addr)
+			break;
+		if (gt_gup_frame(addr))
+			return true;
+	}
+	return false;
+}
+
+static enum gt_verdict gt_judge(struct task_struct *task)
+{
+	return gt_stack_in_gup(task) && !gt_gup_followed(task) ?
+	       GT_STRADDLING : GT_CLEAR;
+}
+
+struct gt_remote {
+	struct task_struct *task;
+	enum gt_verdict verdict;
+};
+
+/* IPI: the stack of whatever the target CPU was running. */
+static void gt_judge_remote(void *arg)
+{
+	struct gt_remote *r = arg;
+
+	r->verdict = current == r->task ? gt_judge(current) : GT_UNKNOWN;
+}
+
+static enum gt_verdict gt_check(struct task_struct *task)
+{
+	struct gt_remote r = { .task = task, .verdict = GT_UNKNOWN };
+	unsigned long switches;
+	enum gt_verdict v;
+
+	if (task == current || task->exit_state)
+		return GT_CLEAR;
+	if (READ_ONCE(task->on_cpu)) {
+		smp_call_function_single(task_cpu(task), gt_judge_remote, &r,
+					 1);
+		return r.verdict;
+	}
+	switches = READ_ONCE(task->nvcsw) + READ_ONCE(task->nivcsw);
+	rcu_read_lock();
+	v = gt_judge(task);
+	rcu_read_unlock();
+	if (READ_ONCE(task->on_cpu) ||
+	    switches != READ_ONCE(task->nvcsw) + READ_ONCE(task->nivcsw))
+		return GT_UNKNOWN;
+	return v;
+}
+
+void gt_settle(unsigned int timeout_ms)
+{
+	unsigned long start = jiffies, deadline;
+	struct task_struct *g, *t, **list;
+	unsigned int nr = 0, cap = 0, i, n;
+	bool first = true;
+
+	gt_gup_ranges_init();
+	/* A leaf such as gup_put_folio() preempted before it counted. */
+	synchronize_rcu_tasks();
+
+	rcu_read_lock();
+	for_each_process_thread(g, t)
+		cap++;
+	rcu_read_unlock();
+	cap += 64;	/* threads born since cannot be in an unfollowed call */
+	list = kvmalloc_array(cap, sizeof(*list), GFP_KERNEL);
+	if (!list) {
+		gt_last.straddlers = UINT_MAX;
+		return;
+	}
+	rcu_read_lock();
+	for_each_process_thread(g, t) {
+		if (nr == cap)
+			break;
+		if (t == current)
+			continue;
+		get_task_struct(t);
+		list[nr++] = t;
+	}
+	rcu_read_unlock();
+
+	/* First pass over everyone; then only the undecided, until clear. */
+	deadline = start + msecs_to_jiffies(timeout_ms);
+	gt_last.seen = 0;
+	for (;;) {
+		for (i = 0, n = 0; i < nr; i++) {
+			enum gt_verdict v = gt_check(list[i]);
+
+			if (v == GT_CLEAR) {
+				put_task_struct(list[i]);
+				continue;
+			}
+			if (v == GT_STRADDLING && first)
+				gt_last.seen++;
+			list[n++] = list[i];
+		}
+		nr = n;
+		first = false;
+		if (!nr || time_after(jiffies, deadline))
+			break;
+		msleep(GT_SETTLE_POLL_MS);
+	}
+	gt_last.straddlers = nr;
+	gt_last.waited_ms = jiffies_to_msecs(jiffies - start);
+	for (i = 0; i < nr; i++)
+		put_task_struct(list[i]);
+	kvfree(list);
+}
+
+void gt_settle_stats(struct gt_settle_stats *st)
+{
+	*st = gt_last;
+}

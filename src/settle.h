@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The load boundary. A GUP call that began before our kretprobes were
+ * armed is not followed, so the pins it takes after load would reach the
+ * kernel's counters and never ours. After attaching, gt_settle() waits
+ * (bounded) until no task is inside such a call, by reading task stacks:
+ * a sleeping task's directly, a running one's from an IPI on its CPU.
+ * Only then are the kernel's counters read as the base of "since load",
+ * so that our totals and the kernel's count the same events.
+ */
+#ifndef _GUP_TRACK_SETTLE_H
+#define _GUP_TRACK_SETTLE_H
+
+#include <linux/types.h>
+
+struct gt_settle_stats {
+	unsigned int waited_ms;		/* how long the last load waited */
+	unsigned int straddlers;	/* calls still unfollowed: base inexact */
+	unsigned int seen;		/* calls found in flight at load */
+};
+
+/* Process context, after the tracking hooks are attached. */
+void gt_settle(unsigned int timeout_ms);
+void gt_settle_stats(struct gt_settle_stats *st);
+
+#endif /* _GUP_TRACK_SETTLE_H */
