@@ -46,12 +46,14 @@
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
 #define GT_FOLL_PIN			FOLL_PIN
+#define GT_PUBLIC_FOLL_PIN		true
 #define GT_HAVE_PIN_FAST_ONLY		true
 #define GT_HAVE_MEMFD_PIN_FOLIOS	false
 #define GT_HAVE_FOLIO_ADD_PIN		false
 #define GT_BIO_RELEASE_PUTS_REFS	true
 #else
 #define GT_FOLL_PIN			BIT(19)
+#define GT_PUBLIC_FOLL_PIN		false
 #define GT_HAVE_PIN_FAST_ONLY		false
 #define GT_HAVE_MEMFD_PIN_FOLIOS	true
 #define GT_HAVE_FOLIO_ADD_PIN		true

@@ -10,6 +10,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
@@ -35,6 +37,11 @@ static DEFINE_PER_CPU(struct gt_pcpu, gt_pc);
 #define gt_add(field, n)	this_cpu_add(gt_pc.field, n)
 
 static unsigned long gt_kernel_base[2];
+static struct gt_counters gt_base;	/* ours, when the kernel's were read */
+static bool gt_base_exact;
+/* Followed GUP calls: begun, and not yet returned. */
+static atomic_long_t gt_calls_begun;
+static atomic_t gt_calls_running;
 
 bool gt_event_gup_enter(struct pt_regs *regs, u32 *site)
 {
@@ -44,7 +51,18 @@ bool gt_event_gup_enter(struct pt_regs *regs, u32 *site)
 		return false;
 	}
 	*site = gt_site_find(regs);
+	atomic_long_inc(&gt_calls_begun);
+	atomic_inc(&gt_calls_running);
+	/* Counted running before the call takes anything. */
+	smp_mb__after_atomic();
 	return true;
+}
+
+void gt_event_gup_exit(void)
+{
+	/* Its pins are recorded before it stops counting as running. */
+	smp_mb__before_atomic();
+	atomic_dec(&gt_calls_running);
 }
 
 static u8 gt_folio_kind(struct folio *folio)
@@ -217,9 +235,8 @@ static void gt_kernel_pins(unsigned long *acq, unsigned long *rel)
 	}
 }
 
-void gt_event_counters(struct gt_counters *c)
+static void gt_counters_sum(struct gt_counters *c)
 {
-	unsigned long acq, rel;
 	int cpu;
 
 	memset(c, 0, sizeof(*c));
@@ -242,12 +259,52 @@ void gt_event_counters(struct gt_counters *c)
 		c->calls_atomic += p->calls_atomic;
 		c->owners_none += p->owners_none;
 	}
+}
+
+void gt_event_counters(struct gt_counters *c)
+{
+	unsigned long acq, rel;
+	u64 *now = (u64 *)c;
+	const u64 *base = (const u64 *)&gt_base;
+	size_t i;
+
+	gt_counters_sum(c);
+	for (i = 0; i < sizeof(*c) / sizeof(u64); i++)
+		now[i] -= base[i];
 	gt_kernel_pins(&acq, &rel);
 	c->kernel_pin_acquired = acq - gt_kernel_base[0];
 	c->kernel_pin_released = rel - gt_kernel_base[1];
+	c->base_exact = gt_base_exact;
 }
 
-void gt_event_start(void)
+/*
+ * Start counting: our counters and the kernel's from the same instant.
+ * The kernel counts a pin when GUP grabs it, we when the call returns, so
+ * the instant must have no followed call running: one that began earlier
+ * and returns later would be ours and not the kernel's. Wait (bounded) for
+ * such an instant, and make sure no call began while we read.
+ */
+void gt_event_start(unsigned int timeout_ms)
 {
-	gt_kernel_pins(&gt_kernel_base[0], &gt_kernel_base[1]);
+	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	long begun;
+
+	for (;;) {
+		begun = atomic_long_read(&gt_calls_begun);
+		smp_mb();
+		if (!atomic_read(&gt_calls_running)) {
+			gt_counters_sum(&gt_base);
+			gt_kernel_pins(&gt_kernel_base[0], &gt_kernel_base[1]);
+			smp_mb();
+			if (atomic_long_read(&gt_calls_begun) == begun &&
+			    !atomic_read(&gt_calls_running)) {
+				gt_base_exact = true;
+				return;
+			}
+		}
+		if (time_after(jiffies, deadline))
+			break;
+		usleep_range(100, 200);
+	}
+	gt_base_exact = false;
 }

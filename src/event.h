@@ -41,13 +41,19 @@ struct gt_counters {
 	u64 owners_none;	/* calls recorded without attribution */
 	u64 kernel_pin_acquired;	/* nr_foll_pin_acquired since load */
 	u64 kernel_pin_released;	/* nr_foll_pin_released since load */
+	u64 base_exact;		/* both counted from one instant */
 };
 
-/* The kernel's counters from now on are the ones we compare with. */
-void gt_event_start(void);
+/*
+ * From now on our counters and the kernel's count the same events: after
+ * the tracking hooks are attached and no unfollowed call is left.
+ */
+void gt_event_start(unsigned int timeout_ms);
 
 /* A GUP call begins; false if it is not to be followed. */
 bool gt_event_gup_enter(struct pt_regs *regs, u32 *site);
+/* ... and a followed one has returned, its pages recorded. */
+void gt_event_gup_exit(void);
 void gt_event_acquire(const struct gt_acquire *acq);
 
 /*

@@ -139,24 +139,24 @@ static int __init gup_track_init(void)
 	ret = gt_table_init(max_entries, GT_ENTRY_RESERVE);
 	if (ret)
 		goto err_owner;
-	ret = gt_debugfs_init();
-	if (ret) {
-		pr_err("cannot create debugfs directory: %d\n", ret);
-		goto err_table;
-	}
 	gt_hooks_init();
 	ret = gt_hooks_attach(GT_HOOKS_TRACK);
 	if (ret)
-		goto err_debugfs;
+		goto err_table;
 	gt_settle(GT_SETTLE_MS);
-	gt_event_start();
+	gt_event_start(GT_SETTLE_MS);
+	ret = gt_debugfs_init();
+	if (ret) {
+		pr_err("cannot create debugfs directory: %d\n", ret);
+		goto err_hooks;
+	}
 	gt_policy_start();
 	gt_reconcile_start(reconcile_ms);
 	pr_info("version %s loaded\n", GUP_TRACK_VERSION);
 	return 0;
 
-err_debugfs:
-	gt_debugfs_exit();
+err_hooks:
+	gt_hooks_detach(GT_HOOKS_TRACK);
 err_table:
 	gt_table_exit();
 err_owner:

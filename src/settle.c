@@ -12,7 +12,9 @@
  * Stacks are read under RCU: a task's stack memory is freed after a grace
  * period or cached for reuse, and the unwinder checks every address it
  * reads against the stack's bounds, so a task that wakes mid-read costs a
- * wrong answer, which the context-switch count then discards.
+ * wrong answer, which the context-switch count then discards. Only tasks
+ * that are asleep are read this way; runnable ones are read from an IPI
+ * once they run, as current.
  */
 #include <linux/delay.h>
 #include <linux/jiffies.h>
@@ -79,16 +81,25 @@ static enum gt_verdict gt_check(struct task_struct *task)
 
 	if (task == current || task->exit_state)
 		return GT_CLEAR;
+	if (gt_gup_followed(task))
+		return GT_CLEAR;
 	if (READ_ONCE(task->on_cpu)) {
 		smp_call_function_single(task_cpu(task), gt_judge_remote, &r,
 					 1);
 		return r.verdict;
 	}
+	/*
+	 * A runnable task may run any moment: the unwinder must not read the
+	 * stack of a running task through a kretprobe's trampoline. Catch it
+	 * on a CPU, or asleep, at a later look.
+	 */
+	if (task_is_running(task))
+		return GT_UNKNOWN;
 	switches = READ_ONCE(task->nvcsw) + READ_ONCE(task->nivcsw);
 	rcu_read_lock();
 	v = gt_judge(task);
 	rcu_read_unlock();
-	if (READ_ONCE(task->on_cpu) ||
+	if (READ_ONCE(task->on_cpu) || task_is_running(task) ||
 	    switches != READ_ONCE(task->nvcsw) + READ_ONCE(task->nivcsw))
 		return GT_UNKNOWN;
 	return v;

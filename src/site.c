@@ -16,12 +16,17 @@
 #include "compat.h"
 #include "site.h"
 
+/*
+ * Each slot is remembered from both ends: frames below a syscall's random
+ * stack offset (RANDOMIZE_KSTACK_OFFSET) keep their distance from the GUP
+ * entry's sp, frames above it their distance from the top of the stack.
+ */
 struct gt_site {
 	unsigned long ip;		/* key: return address of the GUP entry */
-	u32 depth;			/* key: stack top - sp at the GUP entry */
 	u8 nr;
 	u8 flags;			/* GT_SITE_* */
-	u16 off[GT_SITE_DEPTH];		/* stack top - address of each slot */
+	u16 from_sp[GT_SITE_DEPTH];	/* slot - sp at the GUP entry */
+	u16 from_top[GT_SITE_DEPTH];	/* stack top - slot */
 	unsigned long raw[GT_SITE_DEPTH];	/* what each slot held */
 	unsigned long frames[GT_SITE_DEPTH];	/* return addresses, recovered */
 	char caller[GT_SITE_NAME];
@@ -66,25 +71,31 @@ static unsigned long gt_stack_top(void)
 	return (unsigned long)task_stack_page(current) + THREAD_SIZE;
 }
 
-static u32 gt_site_hash(unsigned long ip, u32 depth)
+static u32 gt_site_hash(unsigned long ip)
 {
-	return hash_long(ip ^ ((unsigned long)depth << 40), gt_site_bits);
+	return hash_long(ip, gt_site_bits);
 }
 
 /* Do the slots this site recorded still hold the same return addresses? */
-static bool gt_site_matches(const struct gt_site *s, unsigned long top)
+static bool gt_site_matches(const struct gt_site *s, unsigned long sp,
+			    unsigned long top)
 {
 	int i;
 
-	for (i = 0; i < s->nr; i++)
-		if (*(unsigned long *)(top - s->off[i]) != s->raw[i])
+	for (i = 0; i < s->nr; i++) {
+		if (s->from_sp[i] < top - sp &&
+		    *(unsigned long *)(sp + s->from_sp[i]) == s->raw[i])
+			continue;
+		if (*(unsigned long *)(top - s->from_top[i]) != s->raw[i])
 			return false;
+	}
 	return true;
 }
 
-static u32 gt_site_lookup(unsigned long ip, u32 depth, unsigned long top)
+static u32 gt_site_lookup(unsigned long ip, unsigned long sp,
+			  unsigned long top)
 {
-	u32 mask = (1U << gt_site_bits) - 1, h = gt_site_hash(ip, depth);
+	u32 mask = (1U << gt_site_bits) - 1, h = gt_site_hash(ip);
 	const struct gt_site *s;
 	u32 i, id;
 
@@ -93,7 +104,7 @@ static u32 gt_site_lookup(unsigned long ip, u32 depth, unsigned long top)
 		if (!id)
 			return GT_SITE_NONE;
 		s = &gt_sites[id];
-		if (s->ip == ip && s->depth == depth && gt_site_matches(s, top))
+		if (s->ip == ip && gt_site_matches(s, sp, top))
 			return id;
 	}
 	return GT_SITE_NONE;
@@ -120,7 +131,7 @@ static void gt_site_classify(struct gt_site *s)
 
 /* Unwind from the GUP entry's registers, noting where each frame lives. */
 static void gt_site_unwind(struct gt_site *s, struct pt_regs *regs,
-			   unsigned long top)
+			   unsigned long sp, unsigned long top)
 {
 	unsigned long base = top - THREAD_SIZE, addr, *slot;
 	struct unwind_state state;
@@ -136,7 +147,8 @@ static void gt_site_unwind(struct gt_site *s, struct pt_regs *regs,
 			break;
 		s->frames[s->nr] = addr;
 		s->raw[s->nr] = *slot;
-		s->off[s->nr] = top - (unsigned long)slot;
+		s->from_sp[s->nr] = (unsigned long)slot - sp;
+		s->from_top[s->nr] = top - (unsigned long)slot;
 		s->nr++;
 	}
 }
@@ -144,23 +156,21 @@ static void gt_site_unwind(struct gt_site *s, struct pt_regs *regs,
 u32 gt_site_find(struct pt_regs *regs)
 {
 	unsigned long top = gt_stack_top(), sp = kernel_stack_pointer(regs);
-	u32 mask = (1U << gt_site_bits) - 1, depth, id, i, h;
+	u32 mask = (1U << gt_site_bits) - 1, id, i, h;
 	unsigned long flags;
 	struct gt_site new;
 
 	if (sp < top - THREAD_SIZE || sp >= top)
 		return GT_SITE_NONE;	/* not on the task stack */
-	depth = top - sp;
-	id = gt_site_lookup(*(unsigned long *)sp, depth, top);
+	id = gt_site_lookup(*(unsigned long *)sp, sp, top);
 	if (id)
 		return id;
 
 	/* A new site: unwind and classify it before taking the lock. */
 	memset(&new, 0, sizeof(new));
 	new.ip = *(unsigned long *)sp;
-	new.depth = depth;
-	gt_site_unwind(&new, regs, top);
-	if (!new.nr || new.off[0] != depth) {
+	gt_site_unwind(&new, regs, sp, top);
+	if (!new.nr || new.from_sp[0]) {
 		/* The unwinder did not start where we are. */
 		atomic_long_inc(&gt_site_overflow);
 		return GT_SITE_NONE;
@@ -168,9 +178,9 @@ u32 gt_site_find(struct pt_regs *regs)
 	gt_site_classify(&new);
 
 	raw_spin_lock_irqsave(&gt_site_lock, flags);
-	id = gt_site_lookup(new.ip, depth, top);
+	id = gt_site_lookup(new.ip, sp, top);
 	if (!id && gt_site_nr < gt_site_max) {
-		h = gt_site_hash(new.ip, depth);
+		h = gt_site_hash(new.ip);
 		for (i = 0; i <= mask; i++) {
 			if (!gt_site_index[(h + i) & mask]) {
 				id = gt_site_nr;

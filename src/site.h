@@ -4,12 +4,14 @@
  *
  * Unwinding a stack costs more than the GUP call it describes, so a call
  * site is unwound once and then recognised. A site is keyed by the GUP
- * entry's return address and its depth on the task stack, and it remembers
- * where on the stack each of its return addresses lives. A later call with
- * the same key whose stack holds the same return addresses in the same
- * slots came down the same call chain: the ORC unwinder, given the same
- * starting point and the same return addresses, takes the same path. The
- * check costs a load per frame; a mismatch unwinds and makes a new site.
+ * entry's return address, and it remembers where on the stack each of its
+ * return addresses lives, as distances from the entry's sp and from the
+ * top of the stack (a syscall's random stack offset moves the frames
+ * below it, not those above). A later call with the same key whose stack
+ * holds the same return addresses in the same slots came down the same
+ * call chain: the ORC unwinder, given the same starting point and the same
+ * return addresses, takes the same path. The check costs a load or two per
+ * frame; a mismatch unwinds and makes a new site.
  *
  * Sites are created in probe handlers (no allocation: a fixed array) and
  * live until unload; a site's id is the "stack" handle the views print.

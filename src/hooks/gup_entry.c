@@ -69,6 +69,7 @@ static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
 	else
 		acq.pages = d->array;
 	gt_event_acquire(&acq);
+	gt_event_gup_exit();
 }
 
 #define GUP_HOOK(_name, _wanted, _fn) {				\

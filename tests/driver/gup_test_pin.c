@@ -36,7 +36,8 @@ struct gtp_file {
 
 static bool gtp_method_pins(u32 method)
 {
-	return method >= GTP_PIN_FAST && method <= GTP_PIN_REMOTE;
+	return (method >= GTP_PIN_FAST && method <= GTP_PIN_REMOTE) ||
+	       method == GTP_GET_UNLOCKED_PIN;
 }
 
 /*
@@ -94,6 +95,11 @@ static long gtp_take(u32 method, unsigned long addr, unsigned long nr,
 		return get_user_pages_fast_only(addr, nr, gup_flags, pages);
 	case GTP_GET_UNLOCKED:
 		return get_user_pages_unlocked(addr, nr, pages, gup_flags);
+	case GTP_GET_UNLOCKED_PIN:
+		if (!GT_PUBLIC_FOLL_PIN)
+			return -EOPNOTSUPP;
+		return get_user_pages_unlocked(addr, nr, pages,
+					       gup_flags | GT_FOLL_PIN);
 	default:
 		return gtp_take_locked(method, addr, nr, gup_flags, pages);
 	}
@@ -115,8 +121,11 @@ static void gtp_set_release(struct gtp_set *set, u32 how)
 		unpin_user_pages_dirty_lock(set->pages, set->nr, true);
 		break;
 	case GTP_REL_PUT:
+	case GTP_REL_CARELESS:
 		for (i = 0; i < set->nr; i++)
 			put_page(set->pages[i]);
+		break;
+	case GTP_REL_LEAK:
 		break;
 	}
 	kvfree(set->pages);
@@ -187,27 +196,34 @@ static long gtp_ioc_pin(struct gtp_file *f, void __user *uarg)
 	return 0;
 }
 
+/* Does how fit the set? The deliberate bugs fit only where they are bugs. */
+static bool gtp_release_fits(const struct gtp_set *set, u32 how)
+{
+	switch (how) {
+	case GTP_REL_LEAK:
+		return true;
+	case GTP_REL_PUT:
+		return !set->pinned;
+	default:	/* the unpins, and put_page on pins (careless) */
+		return set->pinned;
+	}
+}
+
 static long gtp_ioc_release(struct gtp_file *f, void __user *uarg)
 {
 	struct gtp_release arg;
 	struct gtp_set *set;
-	bool pin_how;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	if (arg.how < GTP_REL_UNPIN || arg.how >= GTP_REL_MAX)
 		return -EINVAL;
-	pin_how = arg.how != GTP_REL_PUT;
 
 	mutex_lock(&f->lock);
 	set = gtp_find(f, arg.id);
-	if (!set) {
+	if (!set || !gtp_release_fits(set, arg.how)) {
 		mutex_unlock(&f->lock);
-		return -ENOENT;
-	}
-	if (set->pinned != pin_how) {
-		mutex_unlock(&f->lock);
-		return -EINVAL;
+		return set ? -EINVAL : -ENOENT;
 	}
 	list_del(&set->node);
 	mutex_unlock(&f->lock);

@@ -23,6 +23,12 @@ enum gtp_method {
 	GTP_GET,		/* get_user_pages, mmap_lock held */
 	GTP_GET_UNLOCKED,	/* get_user_pages_unlocked */
 	GTP_GET_REMOTE,		/* get_user_pages_remote on current->mm */
+	/*
+	 * get_user_pages_unlocked with FOLL_PIN, as 6.1's
+	 * pin_user_pages_unlocked calls it: pins. EOPNOTSUPP where FOLL_PIN
+	 * is private to mm/ (6.12).
+	 */
+	GTP_GET_UNLOCKED_PIN,
 	GTP_METHOD_MAX,
 };
 
@@ -30,12 +36,17 @@ enum gtp_method {
 #define GTP_F_LONGTERM		0x2	/* FOLL_LONGTERM */
 #define GTP_F_ALL		(GTP_F_WRITE | GTP_F_LONGTERM)
 
-/* How a held set is given back. It must match how it was taken. */
+/*
+ * How a held set is given back. The first four must match how it was
+ * taken; the last two are deliberate driver bugs, for the detector.
+ */
 enum gtp_release_how {
 	GTP_REL_UNPIN = 1,	/* unpin_user_pages */
 	GTP_REL_UNPIN_PAGE,	/* unpin_user_page, one page at a time */
 	GTP_REL_UNPIN_DIRTY,	/* unpin_user_pages_dirty_lock(..., true) */
 	GTP_REL_PUT,		/* put_page, for FOLL_GET sets */
+	GTP_REL_CARELESS,	/* put_page on a FOLL_PIN set: misuse */
+	GTP_REL_LEAK,		/* forget the set: its pages stay held forever */
 	GTP_REL_MAX,
 };
 

@@ -164,6 +164,7 @@ const char *gtp_method_name(unsigned int method)
 		[GTP_GET] = "get_user_pages",
 		[GTP_GET_UNLOCKED] = "get_user_pages_unlocked",
 		[GTP_GET_REMOTE] = "get_user_pages_remote",
+		[GTP_GET_UNLOCKED_PIN] = "get_user_pages_unlocked+FOLL_PIN",
 	};
 
 	return method < GTP_METHOD_MAX && names[method] ? names[method] : "?";

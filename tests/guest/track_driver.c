@@ -138,6 +138,74 @@ static void thp(void)
 		    "THP: released, nothing left, totals match the kernel");
 }
 
+/*
+ * A stale entry (a reference the reconciler has not looked at yet) on a
+ * THP whose folio is then split: pinning the head page again must record
+ * the folio as it is now, order 0, not as the entry remembered it.
+ */
+static void reshaped(void)
+{
+	static struct gtp_page_info info[1];
+	char *buf = thp_buffer(), cmd[128];
+	struct gtp_pin p;
+	bool ok;
+
+	ok = buf && !gtp_pin(dev, buf, 1, GTP_GET_FAST, 0, &p) &&
+	     p.result == 1 && gtp_query(dev, p.id, info, 1) == 1;
+	if (!ok || info[0].order != 9) {
+		if (ok)
+			gtp_release(dev, p.id, GTP_REL_PUT);
+		ktap_skip("no THP: transparent hugepages are off or not built in",
+			  "reshaped folio");
+		return;
+	}
+	gt_set_param("reconcile_ms", "0");
+	gt_set_param("reconcile_on_read", "N");
+	gtp_release(dev, p.id, GTP_REL_PUT);
+	snprintf(cmd, sizeof(cmd), "%d,0x%lx,0x%lx", me, (unsigned long)buf,
+		 (unsigned long)buf + THP_NR * GT_PAGE);
+	ok = !gt_write_file("/sys/kernel/debug/split_huge_pages", cmd) &&
+	     !gtp_pin(dev, buf, 1, GTP_PIN_FAST, 0, &p) && p.result == 1 &&
+	     gtp_query(dev, p.id, info, 1) == 1 && info[0].order == 0;
+	ok = ok && rows_match(info, 1, 1, 1, "PG", 0);
+	gt_set_param("reconcile_on_read", "Y");
+	gt_set_param("reconcile_ms", "1000");
+	ok = ok && rows_match(info, 1, 1, 0, "P-", 0);
+	gtp_release(dev, p.id, GTP_REL_UNPIN);
+	ktap_result(ok && gt_none_left(me),
+		    "a THP split under a stale entry: the next pin records order 0, then the stale reference expires");
+}
+
+/*
+ * 6.1's pin_user_pages_unlocked() pins through get_user_pages_unlocked():
+ * whether a call hands out pins is decided by its flags, not its name.
+ */
+static void pin_by_flags(void)
+{
+	struct gtp_page_info info[NR];
+	char *buf = gt_anon(NR);
+	struct gt_oracle o;
+	struct gtp_pin p;
+	bool ok;
+
+	gt_oracle_begin(&o);
+	ok = !gtp_pin(dev, buf, NR, GTP_GET_UNLOCKED_PIN, GTP_F_WRITE, &p);
+	if (ok && p.result == -EOPNOTSUPP) {
+		ktap_skip("FOLL_PIN is private to mm/ on this kernel",
+			  "get_user_pages_unlocked with FOLL_PIN");
+		munmap(buf, NR * GT_PAGE);
+		return;
+	}
+	ok = ok && p.result == NR && gtp_query(dev, p.id, info, NR) == NR &&
+	     rows_match(info, NR, 1, 0, "P-.W", 0);
+	if (p.id)
+		gtp_release(dev, p.id, GTP_REL_UNPIN);
+	ktap_result(ok && gt_none_left(me) &
+		    gt_oracle_ok(&o, "FOLL_PIN by flags", NULL),
+		    "get_user_pages_unlocked with FOLL_PIN: recorded as pins, as its flags say");
+	munmap(buf, NR * GT_PAGE);
+}
+
 static void partial(void)
 {
 	char *buf = gt_anon(NR);
@@ -438,7 +506,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s EXT4_FILE\n", argv[0]);
 		return 2;
 	}
-	ktap_plan(36);
+	ktap_plan(38);
 	me = getpid();
 	dev = gtp_open();
 	buf = gt_anon(NR);
@@ -454,6 +522,8 @@ int main(int argc, char **argv)
 		  "pin_user_pages_remote LW");
 	pin_cycle(buf, GTP_PIN_UNLOCKED, 0, "P---A", "pin_user_pages_unlocked");
 	thp();
+	reshaped();
+	pin_by_flags();
 	partial();
 	gets(GTP_GET_FAST, "get_user_pages_fast");
 	gets(GTP_GET_FAST_ONLY, "get_user_pages_fast_only");

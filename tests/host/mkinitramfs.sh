@@ -85,7 +85,7 @@ copy_with_libs "$GT_BUILD/userspace/gup-track" /tests/gup-track
 copy_with_libs "$(command -v udevadm)" /sbin/udevadm
 mkdir -p "$stage/etc/udev/rules.d"
 cp "$GT_TOP/udev/60-gup-track.rules" "$stage/etc/udev/rules.d/"
-for prog in track_rdma policy_rdma; do
+for prog in track_rdma policy_rdma stress_rdma; do
 	copy_with_libs "$GT_BUILD/guest/$prog" "/tests/$prog"
 done
 
