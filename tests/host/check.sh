@@ -1,11 +1,14 @@
 #!/bin/bash
 # The whole test suite: install what is needed, fetch the matrix kernels,
 # build everything warning-free, run checkpatch, then boot every kernel in
-# QEMU and run the guest suite on it. Ends with "N passed, N failed".
+# QEMU and run the guest suite on it. Ends with
+# "N passed, N failed, N skipped".
 #
 # usage: check.sh [-k KERNEL] [TEST ...]
 #   -k KERNEL   only this matrix line (repeatable); default: all of them
 #   TEST        only these guest tests (names from tests/guest/tests.list)
+# GT_JOBS       most VMs at once (default: nproc)
+# GT_VM_TIMEOUT seconds one VM may take (default: 900)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -48,23 +51,46 @@ fi
 rm -f "$results.cp"
 
 # The .debs and DKMS on this machine; keeps DKMS-built modules for the guest.
-"$GT_TOP/tests/host/packaging.sh" >>"$results"
+"$GT_TOP/tests/host/packaging.sh" "${kernels[@]}" >>"$results"
 
-# One host thread per VM (single-threaded TCG), so the kernels boot in
-# parallel.
-pids=()
-for k in "${kernels[@]}"; do
-	"$GT_TOP/tests/host/mkinitramfs.sh" "$k"
+# One host thread per VM (single-threaded TCG): at most GT_JOBS VMs at once
+# (default: one per CPU), as a queue, so that on a small machine they do
+# not starve each other into their timeouts. Each job builds its kernel's
+# initramfs, then boots it; results stay per kernel in build/<abi>/tests.
+jobs=${GT_JOBS:-$(nproc)}
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || gt_die "GT_JOBS must be a positive integer, not '$jobs'"
+
+boot() {	# boot KERNEL
+	local k=$1 run
+	run=$GT_BUILD/$(gt_abi "$k")/tests
+	# Never judge a previous run's results.
+	rm -rf "$run"
+	if ! "$GT_TOP/tests/host/mkinitramfs.sh" "$k"; then
+		mkdir -p "$run"
+		echo "initramfs: tests/host/mkinitramfs.sh $k failed" >"$run/setup.error"
+		return 1
+	fi
 	gt_log "booting $k ($(gt_abi "$k")) in QEMU"
-	"$GT_TOP/tests/host/run-vm.sh" "$k" tests "$only" >/dev/null &
-	pids+=($!)
+	"$GT_TOP/tests/host/run-vm.sh" "$k" tests "$only" >/dev/null
+	gt_log "$k finished: $(cat "$run/qemu.seconds") s in QEMU"
+}
+
+declare -A vms=()	# running jobs: pid -> kernel
+gt_log "running ${#kernels[@]} VMs, at most $jobs at once (GT_JOBS)"
+for k in "${kernels[@]}"; do
+	while [ ${#vms[@]} -ge "$jobs" ]; do
+		fin=
+		wait -n -p fin "${!vms[@]}" || true
+		[ -z "$fin" ] || unset "vms[$fin]"
+	done
+	boot "$k" &
+	vms[$!]=$k
 done
-for p in "${pids[@]}"; do
-	wait "$p" || true
-done
+wait
 for k in "${kernels[@]}"; do
 	run=$GT_BUILD/$(gt_abi "$k")/tests
 	"$GT_TOP/tests/host/verdict.sh" "$k" "$run" >>"$results"
+	gt_log "$k: $(cat "$run/qemu.seconds" 2>/dev/null || echo "no") s in QEMU"
 	if grep -q "^FAIL $k " "$results"; then
 		gt_log "$k failed; console: $run/console.log, results: $run/ktap.log"
 	fi

@@ -15,6 +15,12 @@ console=$run/console.log
 BAD='BUG:|WARNING:|Oops|Call Trace|general protection|Kernel panic'
 guest=$(dirname "$0")/../guest
 
+# The job never got to boot (check.sh writes why).
+if [ -f "$run/setup.error" ]; then
+	echo "FAIL $kernel $(cat "$run/setup.error")"
+	exit 0
+fi
+
 tr -d '\r' <"$ktap" 2>/dev/null | awk -v k="$kernel" '
 	/^1\.\.[0-9]+$/ { planned = substr($0, 4) + 0; next }
 	/^# running [^ ]+: / { cur = substr($3, 1, length($3) - 1); next }
