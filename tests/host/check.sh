@@ -23,12 +23,26 @@ shift $((OPTIND - 1))
 only=$(IFS=,; echo "$*")
 [ ${#kernels[@]} -gt 0 ] || mapfile -t kernels < <(gt_kernel_names)
 
+jobs=${GT_JOBS:-$(nproc)}
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || gt_die "GT_JOBS must be a positive integer, not '$jobs'"
+
+# Seconds each stage took, for the CI budget.
 start=$(date +%s)
+lap_t=$start
+lap() {
+	local now
+	now=$(date +%s)
+	gt_log "time: $1 $((now - lap_t)) s"
+	lap_t=$now
+}
+
 "$GT_TOP/tests/host/deps.sh"
 "$GT_TOP/tests/host/setup-kernels.sh" "${kernels[@]}"
+lap "packages and kernels"
 "$GT_TOP/tests/host/build-matrix.sh" "${kernels[@]}"
 make -s -C "$GT_TOP/tests/guest" O="$GT_BUILD/guest"
 make -s -C "$GT_TOP/userspace" O="$GT_BUILD/userspace" all "$GT_BUILD/userspace/test-parse"
+lap "builds"
 
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
@@ -49,16 +63,16 @@ else
 	echo "FAIL host checkpatch" >>"$results"
 fi
 rm -f "$results.cp"
+lap "host cli tests and checkpatch"
 
 # The .debs and DKMS on this machine; keeps DKMS-built modules for the guest.
 "$GT_TOP/tests/host/packaging.sh" "${kernels[@]}" >>"$results"
+lap "packaging and DKMS"
 
 # One host thread per VM (single-threaded TCG): at most GT_JOBS VMs at once
 # (default: one per CPU), as a queue, so that on a small machine they do
 # not starve each other into their timeouts. Each job builds its kernel's
 # initramfs, then boots it; results stay per kernel in build/<abi>/tests.
-jobs=${GT_JOBS:-$(nproc)}
-[[ $jobs =~ ^[1-9][0-9]*$ ]] || gt_die "GT_JOBS must be a positive integer, not '$jobs'"
 
 boot() {	# boot KERNEL
 	local k=$1 run
@@ -87,6 +101,7 @@ for k in "${kernels[@]}"; do
 	vms[$!]=$k
 done
 wait
+lap "VMs"
 for k in "${kernels[@]}"; do
 	run=$GT_BUILD/$(gt_abi "$k")/tests
 	"$GT_TOP/tests/host/verdict.sh" "$k" "$run" >>"$results"
