@@ -74,6 +74,12 @@ lap "packaging and DKMS"
 # not starve each other into their timeouts. Each job builds its kernel's
 # initramfs, then boots it; results stay per kernel in build/<abi>/tests.
 
+vm_time() {	# vm_time RUNDIR
+	local wall cpu
+	read -r wall cpu 2>/dev/null <"$1/qemu.seconds" || { echo "no VM time"; return; }
+	echo "${wall} s in QEMU (${cpu} s of CPU)"
+}
+
 boot() {	# boot KERNEL
 	local k=$1 run
 	run=$GT_BUILD/$(gt_abi "$k")/tests
@@ -86,7 +92,7 @@ boot() {	# boot KERNEL
 	fi
 	gt_log "booting $k ($(gt_abi "$k")) in QEMU"
 	"$GT_TOP/tests/host/run-vm.sh" "$k" tests "$only" >/dev/null
-	gt_log "$k finished: $(cat "$run/qemu.seconds") s in QEMU"
+	gt_log "$k finished: $(vm_time "$run")"
 }
 
 declare -A vms=()	# running jobs: pid -> kernel
@@ -105,7 +111,7 @@ lap "VMs"
 for k in "${kernels[@]}"; do
 	run=$GT_BUILD/$(gt_abi "$k")/tests
 	"$GT_TOP/tests/host/verdict.sh" "$k" "$run" >>"$results"
-	gt_log "$k: $(cat "$run/qemu.seconds" 2>/dev/null || echo "no") s in QEMU"
+	gt_log "$k: $(vm_time "$run")"
 	if grep -q "^FAIL $k " "$results"; then
 		gt_log "$k failed; console: $run/console.log, results: $run/ktap.log"
 	fi

@@ -4,8 +4,9 @@
 # TCG runs single-threaded: with one host thread per vCPU, a vCPU can run
 # stale code while another patches kernel text (static keys, ftrace,
 # kprobes) and die on a stray int3, as seen during 6.12 boot.
-# Writes build/<abi>/<mode>/{console.log,ktap.log}, QEMU's exit status and
-# wall time in seconds (qemu.rc, qemu.seconds); prints that directory.
+# Writes build/<abi>/<mode>/{console.log,ktap.log}, QEMU's exit status
+# (qemu.rc) and its wall and CPU seconds (qemu.seconds); prints that
+# directory.
 #
 # usage: run-vm.sh NAME MODE [ONLY]
 #   MODE  tests | demo        ONLY  comma-separated test names
@@ -30,8 +31,10 @@ append="console=ttyS0 no_timer_check panic_on_warn=1 oops=panic panic=-1 gtt.mod
 [ -z "$only" ] || append="$append gtt.only=$only"
 
 rc=0
-start=$(date +%s)
-timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
+# Wall and CPU seconds: on a shared machine the gap between them is the
+# time the VM waited for a CPU.
+TIMEFORMAT='%R %U %S'
+{ time timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
 	-accel tcg,thread=single -cpu max -smp 2 -m 1536 \
 	-display none -monitor none -no-reboot \
 	-kernel "$kroot/boot/vmlinuz-$abi" \
@@ -40,8 +43,9 @@ timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
 	-serial "file:$run/console.log" \
 	-serial "file:$run/ktap.log" \
 	-drive "file=$run/disk.img,if=virtio,format=raw" \
-	-nic user,model=e1000 </dev/null >"$run/qemu.log" 2>&1 || rc=$?
+	-nic user,model=e1000 </dev/null >"$run/qemu.log" 2>&1 || rc=$?; } 2>"$run/qemu.time"
 rm -f "$run/disk.img"
 echo "$rc" >"$run/qemu.rc"
-echo $(($(date +%s) - start)) >"$run/qemu.seconds"
+# "<wall> <cpu>", whole seconds
+awk '{ printf "%d %d\n", $1 + 0.5, $2 + $3 + 0.5 }' "$run/qemu.time" >"$run/qemu.seconds"
 printf '%s\n' "$run"
