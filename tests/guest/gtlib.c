@@ -66,6 +66,55 @@ bool gt_kernel_at_least(int major, int minor)
 	return ma > major || (ma == major && mi >= minor);
 }
 
+const char *gt_absent(const char *module)
+{
+	static char why[256];
+	char path[128], line[256], *reason;
+	const char *ret = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/%s", module);
+	if (!access(path, F_OK))
+		return NULL;
+	f = fopen(GT_ABSENT, "r");
+	if (!f)
+		return NULL;
+	while (!ret && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		reason = line + strcspn(line, " \t");
+		if (*reason)
+			*reason++ = '\0';
+		if (strcmp(line, module))
+			continue;
+		reason += strspn(reason, " \t");
+		snprintf(why, sizeof(why), "%s: %s", module, reason);
+		ret = why;
+	}
+	fclose(f);
+	return ret;
+}
+
+#define GT_THP_SYSFS	"/sys/kernel/mm/transparent_hugepage"
+
+const char *gt_thp_unavailable(void)
+{
+	char mode[128] = "";
+	FILE *f;
+
+	/* No CONFIG_TRANSPARENT_HUGEPAGE (PREEMPT_RT builds): no directory. */
+	if (access(GT_THP_SYSFS, F_OK))
+		return "no transparent hugepages: " GT_THP_SYSFS " absent";
+	f = fopen(GT_THP_SYSFS "/enabled", "r");
+	if (f) {
+		if (!fgets(mode, sizeof(mode), f))
+			mode[0] = '\0';
+		fclose(f);
+	}
+	if (strstr(mode, "[never]"))
+		return "transparent hugepages disabled: " GT_THP_SYSFS "/enabled is never";
+	return NULL;
+}
+
 int gtp_open(void)
 {
 	return open(GTP_DEVICE, O_RDWR | O_CLOEXEC);

@@ -25,6 +25,16 @@ void gt_pincount(struct gt_pincount *pc);
 /* True if the running kernel is at least major.minor. */
 bool gt_kernel_at_least(int major, int minor);
 
+/*
+ * Why a kernel module cannot be used here ("rdma_rxe: not shipped by this
+ * kernel"), or NULL. mkinitramfs.sh names the optional modules the kernel
+ * does not ship in GT_ABSENT; a module that is loaded is never absent.
+ */
+#define GT_ABSENT	"/lib/modules/absent"
+const char *gt_absent(const char *module);
+/* Why transparent hugepages cannot be used here, or NULL. */
+const char *gt_thp_unavailable(void);
+
 int gtp_open(void);
 /* Fills p->result and p->id; returns the ioctl's result (0 or -errno). */
 int gtp_pin(int fd, void *addr, unsigned int nr, unsigned int method,

@@ -13,6 +13,7 @@
 # usage: stress.sh DIR     (DIR on ext4)
 # Kernel command line: gtt.stress=SECONDS (default 60), gtt.reloads=N
 # (default 20).
+. /tests/gtlib.sh
 DIR=$1
 KO=/lib/gup_track/gup_track.ko
 GT=/sys/kernel/debug/gup_track
@@ -65,10 +66,11 @@ start pvm /tests/stress_load 3600 pvm
 start vmsplice /tests/stress_load 3600 vmsplice $DIR
 start odirect /tests/stress_load 3600 odirect $DIR 4
 start driver /tests/stress_load 3600 driver
-if [ -e /sys/module/rdma_rxe ] && /tests/rdma.sh true 2> /dev/null; then
-	start rdma /tests/rdma.sh /tests/stress_rdma 3600 $DIR
+if why=$(gt_rxe_absent); then
+	echo "# no RDMA workload: $why"
 else
-	echo "# rdma_rxe is not available: no RDMA workload"
+	/tests/rdma.sh true || echo "# soft-RoCE did not come up"
+	start rdma /tests/rdma.sh /tests/stress_rdma 3600 $DIR
 fi
 # The views, read while everything moves.
 ( while [ ! -e $OUT/stop ]; do

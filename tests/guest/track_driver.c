@@ -101,22 +101,37 @@ static void *thp_buffer(void)
 /* A THP is one folio: the table counts per folio, like the kernel. */
 static void thp(void)
 {
+	static const char *const names[] = {
+		"THP: 512 pinned sub-pages are one order-9 folio with 512 pins",
+		"THP: 8 sub-pages pinned: 8 pins, one 1/32nd chunk handed out",
+		"THP: released, nothing left, totals match the kernel",
+	};
 	static struct gtp_page_info info[THP_NR];
-	char *buf = thp_buffer();
+	const char *why = gt_thp_unavailable();
 	struct gt_oracle o;
 	struct gtp_pin p;
+	char *buf;
 	bool ok;
 
-	bool thp_ok;
-
-	thp_ok = buf && !gtp_pin(dev, buf, 1, GTP_PIN_FAST, 0, &p) &&
-		 p.result == 1 && gtp_query(dev, p.id, info, 1) == 1 &&
-		 info[0].order == 9;
+	if (why) {
+		for (int i = 0; i < 3; i++)
+			ktap_skip(why, "%s", names[i]);
+		return;
+	}
+	/* THP is on: a buffer that is not one order-9 folio is a failure. */
+	buf = thp_buffer();
+	ok = buf && !gtp_pin(dev, buf, 1, GTP_PIN_FAST, 0, &p) &&
+	     p.result == 1 && gtp_query(dev, p.id, info, 1) == 1;
 	if (buf && p.id)
 		gtp_release(dev, p.id, GTP_REL_UNPIN);
-	if (!thp_ok) {
+	if (!ok || info[0].order != 9) {
+		ktap_diag("THP: %s; thp_fault_alloc %lld, thp_fault_fallback %lld",
+			  !ok ? "could not pin the buffer" :
+			  "the MADV_HUGEPAGE buffer is not an order-9 folio",
+			  gt_vmstat("thp_fault_alloc"),
+			  gt_vmstat("thp_fault_fallback"));
 		for (int i = 0; i < 3; i++)
-			ktap_skip("no THP here", "THP");
+			ktap_result(false, "%s", names[i]);
 		return;
 	}
 
@@ -124,18 +139,16 @@ static void thp(void)
 	ok = !gtp_pin(dev, buf, THP_NR, GTP_PIN_FAST, GTP_F_WRITE, &p) &&
 	     p.result == THP_NR && gtp_query(dev, p.id, info, 1) == THP_NR;
 	ktap_result(ok && rows_match(info, 1, THP_NR, 0, "P..W", 9) &&
-		    gt_stat("active_pinned_pages") == THP_NR,
-		    "THP: 512 pinned sub-pages are one order-9 folio with 512 pins");
+		    gt_stat("active_pinned_pages") == THP_NR, "%s", names[0]);
 	gtp_release(dev, p.id, GTP_REL_UNPIN);
 
 	ok = !gtp_pin(dev, buf + 100 * GT_PAGE, 8, GTP_PIN, 0, &p) &&
 	     p.result == 8 && gtp_query(dev, p.id, info, 8) == 8;
 	ktap_result(ok && rows_match(info, 1, 8, 0, "P", 9) &&
-		    gt_stat("active_pinned_pages") == THP_NR / 32,
-		    "THP: 8 sub-pages pinned: 8 pins, one 1/32nd chunk handed out");
+		    gt_stat("active_pinned_pages") == THP_NR / 32, "%s", names[1]);
 	gtp_release(dev, p.id, GTP_REL_UNPIN_DIRTY);
 	ktap_result(gt_none_left(me) & gt_oracle_ok(&o, "THP", NULL),
-		    "THP: released, nothing left, totals match the kernel");
+		    "%s", names[2]);
 }
 
 /*
@@ -145,18 +158,24 @@ static void thp(void)
  */
 static void reshaped(void)
 {
+	const char *name = "a THP split under a stale entry: the next pin records order 0, then the stale reference expires";
+	const char *why = gt_thp_unavailable();
 	static struct gtp_page_info info[1];
-	char *buf = thp_buffer(), cmd[128];
+	char *buf, cmd[128];
 	struct gtp_pin p;
 	bool ok;
 
+	if (why) {
+		ktap_skip(why, "%s", name);
+		return;
+	}
+	buf = thp_buffer();
 	ok = buf && !gtp_pin(dev, buf, 1, GTP_GET_FAST, 0, &p) &&
 	     p.result == 1 && gtp_query(dev, p.id, info, 1) == 1;
 	if (!ok || info[0].order != 9) {
 		if (ok)
 			gtp_release(dev, p.id, GTP_REL_PUT);
-		ktap_skip("no THP: transparent hugepages are off or not built in",
-			  "reshaped folio");
+		ktap_result(false, "%s (no order-9 folio)", name);
 		return;
 	}
 	gt_set_param("reconcile_ms", "0");
@@ -172,8 +191,7 @@ static void reshaped(void)
 	gt_set_param("reconcile_ms", "1000");
 	ok = ok && rows_match(info, 1, 1, 0, "P-", 0);
 	gtp_release(dev, p.id, GTP_REL_UNPIN);
-	ktap_result(ok && gt_none_left(me),
-		    "a THP split under a stale entry: the next pin records order 0, then the stale reference expires");
+	ktap_result(ok && gt_none_left(me), "%s", name);
 }
 
 /*

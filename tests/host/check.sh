@@ -1,11 +1,14 @@
 #!/bin/bash
 # The whole test suite: install what is needed, fetch the matrix kernels,
 # build everything warning-free, run checkpatch, then boot every kernel in
-# QEMU and run the guest suite on it. Ends with "N passed, N failed".
+# QEMU and run the guest suite on it. Ends with
+# "N passed, N failed, N skipped".
 #
 # usage: check.sh [-k KERNEL] [TEST ...]
 #   -k KERNEL   only this matrix line (repeatable); default: all of them
 #   TEST        only these guest tests (names from tests/guest/tests.list)
+# GT_JOBS       most VMs at once (default: nproc)
+# GT_VM_TIMEOUT seconds one VM may take (default: 900)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -20,12 +23,26 @@ shift $((OPTIND - 1))
 only=$(IFS=,; echo "$*")
 [ ${#kernels[@]} -gt 0 ] || mapfile -t kernels < <(gt_kernel_names)
 
+jobs=${GT_JOBS:-$(nproc)}
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || gt_die "GT_JOBS must be a positive integer, not '$jobs'"
+
+# Seconds each stage took, for the CI budget.
 start=$(date +%s)
+lap_t=$start
+lap() {
+	local now
+	now=$(date +%s)
+	gt_log "time: $1 $((now - lap_t)) s"
+	lap_t=$now
+}
+
 "$GT_TOP/tests/host/deps.sh"
 "$GT_TOP/tests/host/setup-kernels.sh" "${kernels[@]}"
+lap "packages and kernels"
 "$GT_TOP/tests/host/build-matrix.sh" "${kernels[@]}"
 make -s -C "$GT_TOP/tests/guest" O="$GT_BUILD/guest"
 make -s -C "$GT_TOP/userspace" O="$GT_BUILD/userspace" all "$GT_BUILD/userspace/test-parse"
+lap "builds"
 
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
@@ -46,25 +63,55 @@ else
 	echo "FAIL host checkpatch" >>"$results"
 fi
 rm -f "$results.cp"
+lap "host cli tests and checkpatch"
 
 # The .debs and DKMS on this machine; keeps DKMS-built modules for the guest.
-"$GT_TOP/tests/host/packaging.sh" >>"$results"
+"$GT_TOP/tests/host/packaging.sh" "${kernels[@]}" >>"$results"
+lap "packaging and DKMS"
 
-# One host thread per VM (single-threaded TCG), so the kernels boot in
-# parallel.
-pids=()
-for k in "${kernels[@]}"; do
-	"$GT_TOP/tests/host/mkinitramfs.sh" "$k"
+# One host thread per VM (single-threaded TCG): at most GT_JOBS VMs at once
+# (default: one per CPU), as a queue, so that on a small machine they do
+# not starve each other into their timeouts. Each job builds its kernel's
+# initramfs, then boots it; results stay per kernel in build/<abi>/tests.
+
+vm_time() {	# vm_time RUNDIR
+	local wall cpu
+	read -r wall cpu 2>/dev/null <"$1/qemu.seconds" || { echo "no VM time"; return; }
+	echo "${wall} s in QEMU (${cpu} s of CPU)"
+}
+
+boot() {	# boot KERNEL
+	local k=$1 run
+	run=$GT_BUILD/$(gt_abi "$k")/tests
+	# Never judge a previous run's results.
+	rm -rf "$run"
+	if ! "$GT_TOP/tests/host/mkinitramfs.sh" "$k"; then
+		mkdir -p "$run"
+		echo "initramfs: tests/host/mkinitramfs.sh $k failed" >"$run/setup.error"
+		return 1
+	fi
 	gt_log "booting $k ($(gt_abi "$k")) in QEMU"
-	"$GT_TOP/tests/host/run-vm.sh" "$k" tests "$only" >/dev/null &
-	pids+=($!)
+	"$GT_TOP/tests/host/run-vm.sh" "$k" tests "$only" >/dev/null
+	gt_log "$k finished: $(vm_time "$run")"
+}
+
+declare -A vms=()	# running jobs: pid -> kernel
+gt_log "running ${#kernels[@]} VMs, at most $jobs at once (GT_JOBS)"
+for k in "${kernels[@]}"; do
+	while [ ${#vms[@]} -ge "$jobs" ]; do
+		fin=
+		wait -n -p fin "${!vms[@]}" || true
+		[ -z "$fin" ] || unset "vms[$fin]"
+	done
+	boot "$k" &
+	vms[$!]=$k
 done
-for p in "${pids[@]}"; do
-	wait "$p" || true
-done
+wait
+lap "VMs"
 for k in "${kernels[@]}"; do
 	run=$GT_BUILD/$(gt_abi "$k")/tests
 	"$GT_TOP/tests/host/verdict.sh" "$k" "$run" >>"$results"
+	gt_log "$k: $(vm_time "$run")"
 	if grep -q "^FAIL $k " "$results"; then
 		gt_log "$k failed; console: $run/console.log, results: $run/ktap.log"
 	fi

@@ -1,22 +1,25 @@
 #!/bin/bash
 # Kernel coding style check of our C sources with the kernel's own
 # checkpatch.pl, taken from Debian's linux-source package of the newest
-# matrix line and cached in .cache/checkpatch.
+# resolved matrix kernel and cached in .cache/checkpatch.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 cp_dir=$GT_CACHE/checkpatch
 if [ ! -x "$cp_dir/checkpatch.pl" ]; then
-	name=$(gt_kernel_names | tail -n 1)
-	ver=$(gt_resolved "$name" | awk '{ print $3 }')
-	pkg=linux-source-$name
+	[ -s "$GT_RESOLVED" ] || gt_die "kernels not set up: run tests/host/setup-kernels.sh"
+	# The highest version; every flavour of a line (6.12-rt, 6.12-cloud)
+	# comes from the one source package of that line, linux-source-6.12.
+	read -r _ abi ver < <(sort -k3,3V "$GT_RESOLVED" | tail -n 1)
+	line=$(echo "$abi" | cut -d. -f1,2)
+	pkg=linux-source-$line
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
 	gt_log "fetching checkpatch.pl from $pkg $ver"
 	(cd "$tmp" && apt-get download -q "$pkg=$ver" >/dev/null 2>&1) ||
 		gt_die "apt-get download $pkg=$ver failed"
 	dpkg-deb --fsys-tarfile "$tmp"/*.deb |
-		tar -xO "./usr/src/linux-source-$name.tar.xz" |
+		tar -xO "./usr/src/linux-source-$line.tar.xz" |
 		tar -xJ -C "$tmp" --wildcards --strip-components=2 \
 			"*/scripts/checkpatch.pl" "*/scripts/spelling.txt" \
 			"*/scripts/const_structs.checkpatch"

@@ -38,3 +38,14 @@ gt_abi() { gt_resolved "$1" | awk '{ print $2 }'; }
 # Root of the extracted image, headers and kbuild packages of one ABI.
 gt_kroot() { printf '%s/kernels/%s/root\n' "$GT_CACHE" "$1"; }
 gt_kdir() { printf '%s/usr/src/linux-headers-%s\n' "$(gt_kroot "$1")" "$1"; }
+
+# The flavour of an ABI: the word between the version and the architecture
+# (6.1.0-57-cloud-amd64: cloud), or "generic" when there is none.
+gt_flavour() {
+	local f=${1%-amd64}
+	f=${f##*-}
+	case $f in
+	*[!a-z]* | "") echo generic ;;
+	*) echo "$f" ;;
+	esac
+}

@@ -2,9 +2,9 @@
 # Build the busybox initramfs for one matrix kernel:
 #   build/<abi>/initramfs.cpio
 # It holds /init, our modules, the guest modules that ext4 on virtio and
-# rdma_rxe need (decompressed: busybox insmod cannot read .ko.xz), the test
-# programs, and mke2fs, rdma and libibverbs' rxe provider with their
-# libraries.
+# rdma_rxe need (decompressed: busybox insmod cannot read .ko.xz) and the
+# list of those this kernel lacks, the test programs, and mke2fs, rdma and
+# libibverbs' rxe provider with their libraries.
 #
 # usage: mkinitramfs.sh NAME     (modules and programs must be built)
 set -euo pipefail
@@ -12,6 +12,7 @@ set -euo pipefail
 
 name=$1
 abi=$(gt_abi "$name")
+flavour=$(gt_flavour "$abi")
 kroot=$(gt_kroot "$abi")
 out=$GT_BUILD/$abi
 stage=$out/initramfs
@@ -26,15 +27,32 @@ install -m 0755 "$guest/init" "$stage/init"
 cp "$out"/gup_track.ko "$out"/gup_test_*.ko "$stage/lib/gup_track/"
 
 # Guest modules in dependency order, each once, decompressed, with an
-# "order" file: LIST -> DIR.
+# "order" file: LIST -> DIR. A list line is "MODULE [optional[=FLAVOUR,...]]":
+# an optional module this kernel does not ship (on any flavour, or on the
+# flavours named) is left out and named in /lib/modules/absent, which the
+# guest tests read to skip what needs it. Any other missing module is an
+# error: a kernel that lost a driver must not quietly skip its tests.
 copy_modules() {
-	local list=$1 dir=$2 ko base
+	local list=$1 dir=$2 m opt deps ko base
 	mkdir -p "$dir"
 	: >"$dir/order"
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list" | while read -r m; do
-		modprobe -d "$kroot" -S "$abi" --show-depends "$m" ||
-			gt_die "guest module $m not found for $abi"
-	done | awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' | while read -r ko; do
+	deps=$out/.deps-${dir##*/}
+	: >"$deps"
+	while read -r m opt; do
+		case $opt in
+		"" | optional | optional=?*) ;;
+		*) gt_die "$list: '$m $opt': the marker is optional or optional=FLAVOUR,..." ;;
+		esac
+		if modprobe -d "$kroot" -S "$abi" --show-depends "$m" >>"$deps" 2>/dev/null; then
+			continue
+		fi
+		if [ "$opt" != optional ] && [[ ,${opt#optional=}, != *,"$flavour",* ]]; then
+			gt_die "guest module $m not found for $abi (flavour $flavour)"
+		fi
+		gt_log "$name: $m is not shipped by $abi; the tests that need it skip"
+		printf '%s\tnot shipped by this kernel (%s)\n' "$m" "$abi" >>"$stage/lib/modules/absent"
+	done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list")
+	awk '$1 == "insmod" { print $2 }' "$deps" | awk '!seen[$0]++' | while read -r ko; do
 		base=$(basename "$ko")
 		case "$base" in
 		*.ko.xz) base=${base%.xz}; xz -dc "$ko" >"$dir/$base" ;;
@@ -44,7 +62,9 @@ copy_modules() {
 		esac
 		echo "$base" >>"$dir/order"
 	done
+	rm -f "$deps"
 }
+: >"$stage/lib/modules/absent"
 copy_modules "$guest/modules.list" "$stage/lib/modules/guest"
 copy_modules "$guest/modules-extra.list" "$stage/lib/modules/extra"
 

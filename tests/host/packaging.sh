@@ -4,12 +4,28 @@
 # with DKMS for every matrix kernel, refuse a kernel without the needed
 # config, keep the DKMS-built modules for the guest's modprobe test, then
 # uninstall and remove everything. Prints PASS/FAIL lines.
+#
+# usage: packaging.sh [name ...]     (default: every line)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
 	exec sudo -E "$0" "$@"
 fi
+
+# dpkg, DKMS's tree and the /lib/modules entries below are machine-wide:
+# two runs at once (two checkouts on one machine) would install, build and
+# remove each other's packages and modules. Take turns.
+exec 9>/run/lock/gup_track-packaging.lock
+if ! flock -n 9; then
+	gt_log "another packaging.sh runs on this machine; waiting for it"
+	flock 9
+fi
+# Wait for, rather than fail on, anyone else's apt or dpkg run.
+apt_wait=(-o DPkg::Lock::Timeout=600)
+
+names=("$@")
+[ ${#names[@]} -gt 0 ] || mapfile -t names < <(gt_kernel_names)
 
 ver=$(sed -n 's/^#define GUP_TRACK_VERSION[[:space:]]*"\(.*\)"/\1/p' \
 	"$GT_TOP/include/gup_track/version.h")
@@ -33,7 +49,7 @@ installed_ko() {	# the DKMS-installed module for an ABI, or nothing
 check "make deb builds both packages" \
 	sh -c "make -s -C '$GT_TOP' deb && ls '$GT_BUILD'/debs/gup-track-dkms_${ver}_all.deb '$GT_BUILD'/debs/gup-track-utils_${ver}_*.deb"
 check "the packages install" \
-	gt_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	gt_root env DEBIAN_FRONTEND=noninteractive apt-get "${apt_wait[@]}" install -y -q \
 	"$GT_BUILD"/debs/gup-track-dkms_${ver}_all.deb "$GT_BUILD"/debs/gup-track-utils_${ver}_*.deb
 check "gup-track --version from the package" \
 	sh -c "/usr/sbin/gup-track --version | grep -q 'gup-track $ver'"
@@ -42,7 +58,7 @@ check "dkms status lists gup_track/$ver" \
 
 created=()
 trap 'for abi in "${created[@]}"; do gt_root rm -f /lib/modules/"$abi"; done' EXIT
-for k in $(gt_kernel_names); do
+for k in "${names[@]}"; do
 	abi=$(gt_abi "$k")
 	kdir=$(gt_kdir "$abi")
 	# DKMS installs only for a kernel present in /lib/modules: present
@@ -71,7 +87,7 @@ done
 
 # A kernel without kprobes: DKMS must refuse it, and say why.
 fake=$(mktemp -d)
-abi=$(gt_abi "$(gt_kernel_names | head -n 1)")
+abi=$(gt_abi "${names[0]}")
 printf 'all:\n' >"$fake/Makefile"
 grep -v '^CONFIG_KPROBES=' "$(gt_kdir "$abi")/.config" >"$fake/.config"
 check "dkms refuses a kernel without CONFIG_KPROBES" \
@@ -84,14 +100,14 @@ check "make names the missing option" \
 	       make -s -C '$GT_TOP' KDIR=$fake kdir 2>&1 | grep -q 'needs CONFIG_KPROBES=y'"
 rm -rf "$fake"
 
-for k in $(gt_kernel_names); do
+for k in "${names[@]}"; do
 	abi=$(gt_abi "$k")
 	check "dkms uninstall for $k removes the module" \
 		sh -c "dkms uninstall -m gup_track -v $ver -k $abi &&
 		       ! ls /lib/modules/$abi/updates/dkms/gup_track.ko* 2>/dev/null"
 done
 check "removing the packages removes gup_track from DKMS" \
-	sh -c "apt-get remove -y -q gup-track-dkms gup-track-utils &&
+	sh -c "apt-get ${apt_wait[*]} remove -y -q gup-track-dkms gup-track-utils &&
 	       ! dkms status -m gup_track | grep -q . && [ ! -e /usr/sbin/gup-track ]"
 for abi in "${created[@]}"; do
 	gt_root rm -f /lib/modules/"$abi"

@@ -1,8 +1,10 @@
 #!/bin/bash
 # Judge one VM run. Prints one line per test:
-#   PASS|FAIL|SKIP <kernel> <program>: <test>
-# from the KTAP the guest wrote, plus FAIL lines for a console that shows a
-# kernel problem, a guest that did not finish, or results that are missing.
+#   PASS|FAIL|SKIP <kernel> <program>: <test>[ # SKIP <reason>]
+# from the KTAP the guest wrote (a program that skipped as a whole is one
+# "SKIP <kernel> <program>: <reason>"), plus FAIL lines for a console that
+# shows a kernel problem, a guest that did not finish, or results that are
+# missing.
 #
 # usage: verdict.sh KERNEL RUNDIR
 set -uo pipefail
@@ -12,6 +14,12 @@ ktap=$run/ktap.log
 console=$run/console.log
 BAD='BUG:|WARNING:|Oops|Call Trace|general protection|Kernel panic'
 guest=$(dirname "$0")/../guest
+
+# The job never got to boot (check.sh writes why).
+if [ -f "$run/setup.error" ]; then
+	echo "FAIL $kernel $(cat "$run/setup.error")"
+	exit 0
+fi
 
 tr -d '\r' <"$ktap" 2>/dev/null | awk -v k="$kernel" '
 	/^1\.\.[0-9]+$/ { planned = substr($0, 4) + 0; next }
@@ -28,8 +36,13 @@ tr -d '\r' <"$ktap" 2>/dev/null | awk -v k="$kernel" '
 	}
 	/^(not )?ok [0-9]+ / {
 		done++
-		prog = $NF
-		names[prog] = 1
+		prog = ($1 == "not") ? $4 : $3
+		# A program that skipped everything: "ok N prog # SKIP reason".
+		if ($1 == "ok" && $0 ~ / # SKIP /) {
+			reason = $0
+			sub(/^[^#]*# SKIP /, "", reason)
+			printf "SKIP %s %s: %s\n", k, prog, reason
+		}
 		if ($1 == "not" && !leaf_fail)
 			printf "FAIL %s %s: %s\n", k, prog, why[prog ":"]
 		leaf_fail = 0
