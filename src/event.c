@@ -22,6 +22,7 @@
 #include "compat.h"
 #include "event.h"
 #include "owner.h"
+#include "settle.h"
 #include "site.h"
 #include "table.h"
 
@@ -51,6 +52,7 @@ bool gt_event_gup_enter(struct pt_regs *regs, u32 *site)
 		return false;
 	}
 	*site = gt_site_find(regs);
+	gt_settle_note(current);
 	atomic_long_inc(&gt_calls_begun);
 	atomic_inc(&gt_calls_running);
 	/* Counted running before the call takes anything. */
@@ -199,37 +201,54 @@ void gt_event_free(struct page *page, unsigned int order)
 	}
 }
 
-/* The node counters, with what each CPU has not folded in yet. */
-static unsigned long gt_kernel_stat(enum node_stat_item item)
+/*
+ * A node counter with what each CPU has not folded in yet. Each node's own
+ * total, not the global one: a CPU folding its differences adds them to
+ * its node at once, but to the global total only after every item.
+ */
+static long gt_kernel_stat(enum node_stat_item item)
 {
-	long sum = global_node_page_state(item);
+	long sum = 0;
 	int nid, cpu;
 
-	for_each_online_node(nid)
+	for_each_online_node(nid) {
+		struct pglist_data *pgdat = NODE_DATA(nid);
+
+		sum += atomic_long_read(&pgdat->vm_stat[item]);
 		for_each_online_cpu(cpu)
-			sum += per_cpu_ptr(NODE_DATA(nid)->per_cpu_nodestats,
+			sum += per_cpu_ptr(pgdat->per_cpu_nodestats,
 					   cpu)->vm_node_stat_diff[item];
+	}
+	return sum;
+}
+
+static long gt_kernel_nodes(void)
+{
+	long sum = 0;
+	int nid;
+
+	for_each_online_node(nid)
+		sum += atomic_long_read(&NODE_DATA(nid)->vm_stat[NR_FOLL_PIN_ACQUIRED]) +
+		       atomic_long_read(&NODE_DATA(nid)->vm_stat[NR_FOLL_PIN_RELEASED]);
 	return sum;
 }
 
 /*
- * Both counters at one instant: a CPU folding its differences in while we
- * add them up would make us miss them, so read until the global values did
- * not move underneath (bounded; under load they settle quickly).
+ * Both counters at one instant: a CPU moving its differences into its
+ * node while we add them up would make us miss them, so read until the
+ * node totals did not move underneath (bounded; they settle quickly).
  */
 static void gt_kernel_pins(unsigned long *acq, unsigned long *rel)
 {
-	unsigned long g1, g2;
+	long n1, n2;
 	int i;
 
 	for (i = 0; i < 1000; i++) {
-		g1 = global_node_page_state(NR_FOLL_PIN_ACQUIRED) +
-		     global_node_page_state(NR_FOLL_PIN_RELEASED);
+		n1 = gt_kernel_nodes();
 		*acq = gt_kernel_stat(NR_FOLL_PIN_ACQUIRED);
 		*rel = gt_kernel_stat(NR_FOLL_PIN_RELEASED);
-		g2 = global_node_page_state(NR_FOLL_PIN_ACQUIRED) +
-		     global_node_page_state(NR_FOLL_PIN_RELEASED);
-		if (g1 == g2)
+		n2 = gt_kernel_nodes();
+		if (n1 == n2)
 			break;
 		cpu_relax();
 	}
@@ -277,34 +296,61 @@ void gt_event_counters(struct gt_counters *c)
 	c->base_exact = gt_base_exact;
 }
 
+/* Ours and the kernel's releases: ours counts first, so ours - kernel >= 0. */
+static long gt_release_lead(void)
+{
+	struct gt_counters c;
+	unsigned long acq, rel;
+
+	gt_kernel_pins(&acq, &rel);	/* the kernel's first: see below */
+	gt_counters_sum(&c);
+	return (long)(c.pins_released + c.pins_rolled_back) - (long)rel;
+}
+
 /*
  * Start counting: our counters and the kernel's from the same instant.
- * The kernel counts a pin when GUP grabs it, we when the call returns, so
- * the instant must have no followed call running: one that began earlier
- * and returns later would be ours and not the kernel's. Wait (bounded) for
- * such an instant, and make sure no call began while we read.
+ *
+ * Pins: the kernel counts a pin when GUP grabs it, we when the call
+ * returns, so the instant must have no followed call running: one that
+ * began earlier and returns later would be ours and not the kernel's. Wait
+ * (bounded) for such an instant, and make sure no call began meanwhile.
+ *
+ * Releases: we count one just before the kernel does, in the same
+ * function, but a task may be preempted in between. So ours minus the
+ * kernel's, read kernel first, is the fixed offset between the two plus
+ * what is in flight; the least of many looks, a few ms apart, is the
+ * offset.
  */
 void gt_event_start(unsigned int timeout_ms)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
-	long begun;
+	long begun, lead = LONG_MAX;
+	int i;
 
+	gt_base_exact = false;
 	for (;;) {
 		begun = atomic_long_read(&gt_calls_begun);
+		/* Pairs with the barrier after a call starts running. */
 		smp_mb();
 		if (!atomic_read(&gt_calls_running)) {
 			gt_counters_sum(&gt_base);
 			gt_kernel_pins(&gt_kernel_base[0], &gt_kernel_base[1]);
+			/* The counts read before the second look at the calls. */
 			smp_mb();
 			if (atomic_long_read(&gt_calls_begun) == begun &&
 			    !atomic_read(&gt_calls_running)) {
 				gt_base_exact = true;
-				return;
+				break;
 			}
 		}
 		if (time_after(jiffies, deadline))
 			break;
 		usleep_range(100, 200);
 	}
-	gt_base_exact = false;
+	for (i = 0; i < 32; i++) {
+		lead = min(lead, gt_release_lead());
+		usleep_range(100, 200);
+	}
+	gt_kernel_base[1] = gt_base.pins_released + gt_base.pins_rolled_back -
+			    lead;
 }

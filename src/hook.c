@@ -41,11 +41,28 @@ static struct gt_hook_set * const gt_enforce_sets[] = {
 	&gt_hooks_unmap_veto,
 };
 
-static const struct {
+/*
+ * A group's ftrace hooks share one ftrace_ops per kind: registering and
+ * unregistering an ops costs RCU-tasks grace periods, which under load
+ * take seconds. The handler finds the hook by the traced function's
+ * address, learnt from its name the first time that function is hit.
+ */
+#define GT_GROUP_FTRACE_MAX	8
+
+struct gt_group {
 	struct gt_hook_set * const *sets;
 	int nr;
 	const char *what;	/* what a failed attach means */
-} gt_groups[GT_HOOK_GROUPS] = {
+	bool on;
+	struct ftrace_ops ops[2];	/* GT_FENTRY, GT_FREDIRECT */
+	bool ops_on[2];
+	struct {
+		unsigned long ip;
+		struct gt_hook *hook;
+	} map[GT_GROUP_FTRACE_MAX];
+};
+
+static struct gt_group gt_groups[GT_HOOK_GROUPS] = {
 	[GT_HOOKS_TRACK] = { gt_track_sets, ARRAY_SIZE(gt_track_sets),
 			     "refusing to load" },
 	[GT_HOOKS_WATCH] = { gt_watch_sets, ARRAY_SIZE(gt_watch_sets),
@@ -54,7 +71,18 @@ static const struct {
 			       "enforce is unavailable" },
 };
 
-static bool gt_group_on[GT_HOOK_GROUPS];
+/* The n-th hook of a group across its sets, or NULL past the last. */
+static struct gt_hook *gt_group_nth(struct gt_group *g, unsigned int n)
+{
+	unsigned int s;
+
+	for (s = 0; s < g->nr; s++) {
+		if (n < g->sets[s]->nr)
+			return &g->sets[s]->hooks[n];
+		n -= g->sets[s]->nr;
+	}
+	return NULL;
+}
 
 static const char * const gt_kind_names[] = {
 	[GT_KRETPROBE] = "kretprobe",
@@ -101,28 +129,70 @@ static int gt_krp_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * The hook of kind for the function at ip, learnt once per function (not
+ * while recursing: then only what is known already).
+ */
+static struct gt_hook *gt_group_hook(struct gt_group *g,
+				     enum gt_hook_kind kind, unsigned long ip,
+				     bool learn)
+{
+	char name[KSYM_SYMBOL_LEN];
+	struct gt_hook *h;
+	int i, m;
+
+	for (m = 0; m < GT_GROUP_FTRACE_MAX; m++) {
+		h = READ_ONCE(g->map[m].hook);
+		if (h && h->kind == kind && READ_ONCE(g->map[m].ip) == ip)
+			return h;
+	}
+	if (!learn)
+		return NULL;
+	sprint_symbol_no_offset(name, ip);
+	for (i = 0; (h = gt_group_nth(g, i)); i++) {
+		if (h->kind != kind || !h->attached || strcmp(h->name, name))
+			continue;
+		for (m = 0; m < GT_GROUP_FTRACE_MAX; m++) {
+			if (!cmpxchg(&g->map[m].ip, 0, ip)) {
+				/* The ip first: a reader matches both. */
+				smp_store_release(&g->map[m].hook, h);
+				break;
+			}
+		}
+		return h;
+	}
+	return NULL;
+}
+
 static void notrace gt_ftrace_entry(unsigned long ip, unsigned long parent_ip,
 				    struct ftrace_ops *op,
 				    struct ftrace_regs *fregs)
 {
-	struct gt_hook *h = container_of(op, struct gt_hook, fops);
+	struct gt_group *g = op->private;
+	enum gt_hook_kind kind = op == &g->ops[0] ? GT_FENTRY : GT_FREDIRECT;
+	struct gt_hook *h;
 	unsigned long to;
 	int bit;
 
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	h = gt_group_hook(g, kind, ip, bit >= 0);
+	if (!h)
+		goto out;
 	if (bit < 0) {
 		this_cpu_inc(*h->missed);
 		return;
 	}
 	gt_hook_hit(h);
-	if (h->kind == GT_FENTRY) {
+	if (kind == GT_FENTRY) {
 		h->watch(h, fregs, parent_ip);
 	} else if (!within_module(parent_ip, THIS_MODULE)) {
 		to = h->redirect(h, fregs, parent_ip);
 		if (to)
 			gt_fregs_set_ip(fregs, to);
 	}
-	ftrace_test_recursion_unlock(bit);
+out:
+	if (bit >= 0)
+		ftrace_test_recursion_unlock(bit);
 }
 
 static void gt_find_tp(struct tracepoint *tp, void *arg)
@@ -131,73 +201,6 @@ static void gt_find_tp(struct tracepoint *tp, void *arg)
 
 	if (!strcmp(tp->name, h->name))
 		h->tp = tp;
-}
-
-static int gt_ftrace_attach(struct gt_hook *h)
-{
-	int ret;
-
-	memset(&h->fops, 0, sizeof(h->fops));
-	h->fops.func = gt_ftrace_entry;
-	/* We take ftrace's recursion lock ourselves, to count refusals. */
-	h->fops.flags = FTRACE_OPS_FL_RECURSION;
-	if (h->kind == GT_FREDIRECT)
-		h->fops.flags |= FTRACE_OPS_FL_IPMODIFY;
-	ret = ftrace_set_filter(&h->fops, (unsigned char *)h->name,
-				strlen(h->name), 1);
-	if (ret)
-		return -ENOENT;	/* not a traceable function here */
-	ret = register_ftrace_function(&h->fops);
-	if (ret)
-		ftrace_free_filter(&h->fops);
-	return ret;
-}
-
-static int gt_hook_attach(struct gt_hook *h)
-{
-	switch (h->kind) {
-	case GT_KRETPROBE:
-		memset(&h->rp, 0, sizeof(h->rp));
-		h->rp.kp.symbol_name = h->name;
-		h->rp.entry_handler = gt_krp_entry;
-		h->rp.handler = gt_krp_ret;
-		h->rp.data_size = sizeof(struct gt_krp_data) + h->data_size;
-		h->rp.maxactive = h->maxactive ?:
-			max_t(int, GT_KRETPROBE_MAXACTIVE,
-			      8 * num_possible_cpus());
-		return register_kretprobe(&h->rp);
-	case GT_FENTRY:
-	case GT_FREDIRECT:
-		return gt_ftrace_attach(h);
-	case GT_TRACEPOINT:
-		h->tp = NULL;
-		for_each_kernel_tracepoint(gt_find_tp, h);
-		if (!h->tp)
-			return -ENOENT;
-		return tracepoint_probe_register(h->tp, h->probe, h);
-	default:
-		return -EINVAL;
-	}
-}
-
-static void gt_hook_detach(struct gt_hook *h)
-{
-	switch (h->kind) {
-	case GT_KRETPROBE:
-		unregister_kretprobe(&h->rp);
-		break;
-	case GT_FENTRY:
-	case GT_FREDIRECT:
-		unregister_ftrace_function(&h->fops);
-		ftrace_free_filter(&h->fops);
-		break;
-	case GT_TRACEPOINT:
-		tracepoint_probe_unregister(h->tp, h->probe, h);
-		break;
-	default:
-		break;
-	}
-	WRITE_ONCE(h->attached, false);
 }
 
 static const char *gt_attach_error(int err)
@@ -218,6 +221,13 @@ static const char *gt_attach_error(int err)
 	}
 }
 
+static int gt_hook_failed(struct gt_group *g, const char *name, int err)
+{
+	pr_err("cannot hook %s: %s (%d); %s\n", name, gt_attach_error(err),
+	       err, g->what);
+	return err;
+}
+
 static void gt_hook_free_counters(struct gt_hook *h)
 {
 	free_percpu(h->hits);
@@ -226,85 +236,182 @@ static void gt_hook_free_counters(struct gt_hook *h)
 	h->missed = NULL;
 }
 
-static int gt_hook_install(struct gt_hook *h, const char *what)
+/* One hook that is not an ftrace one, on its own. */
+static int gt_hook_attach(struct gt_hook *h)
 {
-	int ret;
-
-	if (!h->wanted)
-		return 0;
-	h->hits = alloc_percpu(u64);
-	h->missed = alloc_percpu(u64);
-	if (!h->hits || !h->missed) {
-		gt_hook_free_counters(h);
-		return -ENOMEM;
+	switch (h->kind) {
+	case GT_KRETPROBE:
+		memset(&h->rp, 0, sizeof(h->rp));
+		h->rp.kp.symbol_name = h->name;
+		h->rp.entry_handler = gt_krp_entry;
+		h->rp.handler = gt_krp_ret;
+		h->rp.data_size = sizeof(struct gt_krp_data) + h->data_size;
+		h->rp.maxactive = h->maxactive ?:
+			max_t(int, GT_KRETPROBE_MAXACTIVE,
+			      8 * num_possible_cpus());
+		return register_kretprobe(&h->rp);
+	case GT_TRACEPOINT:
+		h->tp = NULL;
+		for_each_kernel_tracepoint(gt_find_tp, h);
+		if (!h->tp)
+			return -ENOENT;
+		return tracepoint_probe_register(h->tp, h->probe, h);
+	default:
+		return -EINVAL;
 	}
-	ret = gt_hook_attach(h);
+}
+
+/* The group's ftrace ops of kind, covering each of its hooks of kind. */
+static int gt_group_ftrace_attach(struct gt_group *g, enum gt_hook_kind kind)
+{
+	struct ftrace_ops *ops = &g->ops[kind == GT_FREDIRECT];
+	bool any = false;
+	struct gt_hook *h;
+	int i, ret;
+
+	memset(ops, 0, sizeof(*ops));
+	ops->func = gt_ftrace_entry;
+	ops->private = g;
+	/* We take ftrace's recursion lock ourselves, to count refusals. */
+	ops->flags = FTRACE_OPS_FL_RECURSION;
+	if (kind == GT_FREDIRECT)
+		ops->flags |= FTRACE_OPS_FL_IPMODIFY;
+	for (i = 0; (h = gt_group_nth(g, i)); i++) {
+		if (h->kind != kind || !h->wanted)
+			continue;
+		ret = ftrace_set_filter(ops, (unsigned char *)h->name,
+					strlen(h->name), !any);
+		if (ret) {
+			ftrace_free_filter(ops);
+			return gt_hook_failed(g, h->name, -ENOENT);
+		}
+		any = true;
+	}
+	if (!any)
+		return 0;
+	ret = register_ftrace_function(ops);
 	if (ret) {
-		pr_err("cannot hook %s: %s (%d); %s\n", h->name,
-		       gt_attach_error(ret), ret, what);
-		gt_hook_free_counters(h);
+		ftrace_free_filter(ops);
+		for (i = 0; (h = gt_group_nth(g, i)); i++)
+			if (h->kind == kind && h->wanted)
+				gt_hook_failed(g, h->name, ret);
 		return ret;
 	}
-	WRITE_ONCE(h->attached, true);
+	g->ops_on[kind == GT_FREDIRECT] = true;
+	for (i = 0; (h = gt_group_nth(g, i)); i++)
+		if (h->kind == kind && h->wanted)
+			WRITE_ONCE(h->attached, true);
 	return 0;
 }
 
-/* Detach in reverse order and wait until no handler runs any more. */
-static void gt_sets_remove(struct gt_hook_set * const *sets, int nr)
+/*
+ * Detach everything attached, acquire paths first, and wait until no
+ * handler runs any more: one grace period for all the kretprobes, one per
+ * ftrace ops, one for the tracepoints.
+ */
+static void gt_group_remove(struct gt_group *g)
 {
-	struct gt_hook *h;
+	struct kretprobe *rps[32];
 	bool tp = false;
-	int s, i;
+	struct gt_hook *h;
+	int i, n = 0, k;
 
-	for (s = nr - 1; s >= 0; s--) {
-		for (i = sets[s]->nr - 1; i >= 0; i--) {
-			h = &sets[s]->hooks[i];
-			if (h->attached) {
-				tp |= h->kind == GT_TRACEPOINT;
-				gt_hook_detach(h);
-			}
+	for (i = 0; (h = gt_group_nth(g, i)); i++) {
+		if (!h->attached || h->kind != GT_KRETPROBE)
+			continue;
+		rps[n++] = &h->rp;
+		if (n == ARRAY_SIZE(rps)) {
+			unregister_kretprobes(rps, n);
+			n = 0;
 		}
 	}
-	/* kprobe and ftrace unregistration already waited; not these. */
+	if (n)
+		unregister_kretprobes(rps, n);
+	for (k = 0; k < 2; k++) {
+		if (!g->ops_on[k])
+			continue;
+		unregister_ftrace_function(&g->ops[k]);
+		ftrace_free_filter(&g->ops[k]);
+		g->ops_on[k] = false;
+	}
+	for (i = 0; (h = gt_group_nth(g, i)); i++) {
+		if (h->attached && h->kind == GT_TRACEPOINT) {
+			tracepoint_probe_unregister(h->tp, h->probe, h);
+			tp = true;
+		}
+	}
 	if (tp)
 		tracepoint_synchronize_unregister();
-	for (s = 0; s < nr; s++)
-		for (i = 0; i < sets[s]->nr; i++)
-			gt_hook_free_counters(&sets[s]->hooks[i]);
+	for (i = 0; (h = gt_group_nth(g, i)); i++) {
+		WRITE_ONCE(h->attached, false);
+		gt_hook_free_counters(h);
+	}
+	memset(g->map, 0, sizeof(g->map));
 }
 
 int gt_hooks_attach(enum gt_hook_group group)
 {
-	struct gt_hook_set * const *sets = gt_groups[group].sets;
-	int s, i, ret;
+	struct gt_group *g = &gt_groups[group];
+	struct gt_hook *h;
+	int i, ret = 0;
 
-	if (gt_group_on[group])
+	if (g->on)
 		return 0;
-	for (s = 0; s < gt_groups[group].nr; s++) {
-		for (i = 0; i < sets[s]->nr; i++) {
-			ret = gt_hook_install(&sets[s]->hooks[i],
-					      gt_groups[group].what);
-			if (ret) {
-				gt_sets_remove(sets, gt_groups[group].nr);
-				return ret;
-			}
+	for (i = 0; (h = gt_group_nth(g, i)); i++) {
+		if (!h->wanted)
+			continue;
+		h->hits = alloc_percpu(u64);
+		h->missed = alloc_percpu(u64);
+		if (!h->hits || !h->missed) {
+			ret = -ENOMEM;
+			goto fail;
 		}
 	}
-	gt_group_on[group] = true;
+	/* Release paths first: nothing acquired goes unseen when dropped. */
+	for (i = 0; (h = gt_group_nth(g, i)); i++) {
+		if (!h->wanted || h->kind != GT_TRACEPOINT)
+			continue;
+		ret = gt_hook_attach(h);
+		if (ret) {
+			gt_hook_failed(g, h->name, ret);
+			goto fail;
+		}
+		WRITE_ONCE(h->attached, true);
+	}
+	ret = gt_group_ftrace_attach(g, GT_FENTRY) ?:
+	      gt_group_ftrace_attach(g, GT_FREDIRECT);
+	if (ret)
+		goto fail;
+	for (i = 0; (h = gt_group_nth(g, i)); i++) {
+		if (!h->wanted || h->kind != GT_KRETPROBE)
+			continue;
+		ret = gt_hook_attach(h);
+		if (ret) {
+			gt_hook_failed(g, h->name, ret);
+			goto fail;
+		}
+		WRITE_ONCE(h->attached, true);
+	}
+	g->on = true;
 	return 0;
+fail:
+	gt_group_remove(g);
+	return ret;
 }
 
 void gt_hooks_detach(enum gt_hook_group group)
 {
-	if (!gt_group_on[group])
+	struct gt_group *g = &gt_groups[group];
+
+	if (!g->on)
 		return;
-	gt_sets_remove(gt_groups[group].sets, gt_groups[group].nr);
-	gt_group_on[group] = false;
+	gt_group_remove(g);
+	g->on = false;
 }
 
 bool gt_hooks_attached(enum gt_hook_group group)
 {
-	return gt_group_on[group];
+	return gt_groups[group].on;
 }
 
 /* An instance of ours, of this load, in a set's kretprobes? */

@@ -53,10 +53,7 @@ struct gt_hook {
 	void *probe;
 
 	/* owned by hook.c */
-	union {
-		struct kretprobe rp;
-		struct ftrace_ops fops;
-	};
+	struct kretprobe rp;
 	struct tracepoint *tp;
 	bool attached;
 	u64 __percpu *hits;

@@ -9,18 +9,23 @@
  * not be read (they were running, or switched while we read), are looked
  * at again.
  *
- * Stacks are read under RCU: a task's stack memory is freed after a grace
+ * A task whose stack holds no address in a GUP entry point is clear at
+ * once. Others are unwound. Stacks are read under RCU: a task's stack
+ * memory is freed after a grace
  * period or cached for reuse, and the unwinder checks every address it
  * reads against the stack's bounds, so a task that wakes mid-read costs a
  * wrong answer, which the context-switch count then discards. Only tasks
  * that are asleep are read this way; runnable ones are read from an IPI
  * once they run, as current.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <asm/unwind.h>
@@ -38,6 +43,37 @@ enum gt_verdict {
 
 static struct gt_settle_stats gt_last;
 
+/*
+ * Tasks that began a followed GUP call while we settle: such a task is not
+ * inside an unfollowed one (calls do not nest but for 6.1's unlocked pin,
+ * whose inner call hands out all the outer one returns).
+ */
+#define GT_SETTLE_SEEN	512
+static bool gt_settling;
+static struct task_struct *gt_seen[GT_SETTLE_SEEN];
+static atomic_t gt_nr_seen;
+
+void gt_settle_note(struct task_struct *task)
+{
+	int i;
+
+	if (!READ_ONCE(gt_settling))
+		return;
+	i = atomic_inc_return(&gt_nr_seen) - 1;
+	if (i < GT_SETTLE_SEEN)
+		WRITE_ONCE(gt_seen[i], task);
+}
+
+static bool gt_began_since(struct task_struct *task)
+{
+	int i, n = min(atomic_read(&gt_nr_seen), GT_SETTLE_SEEN);
+
+	for (i = 0; i < n; i++)
+		if (READ_ONCE(gt_seen[i]) == task)
+			return true;
+	return false;
+}
+
 static bool gt_stack_in_gup(struct task_struct *task)
 {
 	struct unwind_state state;
@@ -51,6 +87,27 @@ static bool gt_stack_in_gup(struct task_struct *task)
 		if (gt_gup_frame(addr))
 			return true;
 	}
+	return false;
+}
+
+/*
+ * Does any word of the task's stack, from its saved sp up, point into a
+ * GUP entry point? A call in progress keeps its return address there,
+ * above wherever the task now runs, so "no" is certain even if the task
+ * runs while we look; "yes" may be an old word, and is then unwound.
+ */
+static bool gt_stack_mentions_gup(struct task_struct *task)
+{
+	unsigned long top, base, *p;
+
+	base = (unsigned long)task_stack_page(task);
+	top = base + THREAD_SIZE;
+	p = (unsigned long *)READ_ONCE(task->thread.sp);
+	if ((unsigned long)p < base || (unsigned long)p >= top)
+		p = (unsigned long *)base;
+	for (; (unsigned long)p < top; p++)
+		if (gt_gup_frame(READ_ONCE_NOCHECK(*p)))
+			return true;
 	return false;
 }
 
@@ -79,10 +136,15 @@ static enum gt_verdict gt_check(struct task_struct *task)
 	unsigned long switches;
 	enum gt_verdict v;
 
-	if (task == current || task->exit_state)
+	if (task == current || task->exit_state || gt_began_since(task))
 		return GT_CLEAR;
 	if (gt_gup_followed(task))
 		return GT_CLEAR;
+	rcu_read_lock();
+	v = gt_stack_mentions_gup(task) ? GT_UNKNOWN : GT_CLEAR;
+	rcu_read_unlock();
+	if (v == GT_CLEAR)
+		return v;
 	if (READ_ONCE(task->on_cpu)) {
 		smp_call_function_single(task_cpu(task), gt_judge_remote, &r,
 					 1);
@@ -113,8 +175,8 @@ void gt_settle(unsigned int timeout_ms)
 	bool first = true;
 
 	gt_gup_ranges_init();
-	/* A leaf such as gup_put_folio() preempted before it counted. */
-	synchronize_rcu_tasks();
+	atomic_set(&gt_nr_seen, 0);
+	WRITE_ONCE(gt_settling, true);
 
 	rcu_read_lock();
 	for_each_process_thread(g, t)
@@ -123,6 +185,7 @@ void gt_settle(unsigned int timeout_ms)
 	cap += 64;	/* threads born since cannot be in an unfollowed call */
 	list = kvmalloc_array(cap, sizeof(*list), GFP_KERNEL);
 	if (!list) {
+		WRITE_ONCE(gt_settling, false);
 		gt_last.straddlers = UINT_MAX;
 		return;
 	}
@@ -158,10 +221,15 @@ void gt_settle(unsigned int timeout_ms)
 			break;
 		msleep(GT_SETTLE_POLL_MS);
 	}
+	WRITE_ONCE(gt_settling, false);
 	gt_last.straddlers = nr;
 	gt_last.waited_ms = jiffies_to_msecs(jiffies - start);
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
+		if (i < 4)
+			pr_info("pid %d (%s) has been inside a GUP call since before load (or its stack could not be read): totals since load may differ from the kernel's\n",
+				task_pid_nr(list[i]), list[i]->comm);
 		put_task_struct(list[i]);
+	}
 	kvfree(list);
 }
 

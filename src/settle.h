@@ -13,12 +13,16 @@
 
 #include <linux/types.h>
 
+struct task_struct;
+
 struct gt_settle_stats {
 	unsigned int waited_ms;		/* how long the last load waited */
 	unsigned int straddlers;	/* calls still unfollowed: base inexact */
 	unsigned int seen;		/* calls found in flight at load */
 };
 
+/* A followed GUP call begins in task. Any context. */
+void gt_settle_note(struct task_struct *task);
 /* Process context, after the tracking hooks are attached. */
 void gt_settle(unsigned int timeout_ms);
 void gt_settle_stats(struct gt_settle_stats *st);

@@ -100,6 +100,7 @@ static u32 gt_site_lookup(unsigned long ip, unsigned long sp,
 	u32 i, id;
 
 	for (i = 0; i <= mask; i++) {
+		/* A published id's site is complete (release below). */
 		id = smp_load_acquire(&gt_site_index[(h + i) & mask]);
 		if (!id)
 			return GT_SITE_NONE;
@@ -185,7 +186,9 @@ u32 gt_site_find(struct pt_regs *regs)
 			if (!gt_site_index[(h + i) & mask]) {
 				id = gt_site_nr;
 				gt_sites[id] = new;
+				/* The site is complete before it is counted... */
 				smp_store_release(&gt_site_nr, id + 1);
+				/* ... and before lookups can find it. */
 				smp_store_release(&gt_site_index[(h + i) & mask],
 						  id);
 				break;
@@ -207,6 +210,7 @@ bool gt_site_get(u32 id, struct gt_site_info *info)
 {
 	const struct gt_site *s;
 
+	/* Sites below the count are complete (release in gt_site_find). */
 	if (!id || id >= smp_load_acquire(&gt_site_nr))
 		return false;
 	s = &gt_sites[id];

@@ -126,7 +126,8 @@ void gt_gup_ranges_init(void)
 		struct gt_hook *h = &gup_entry_hooks[i];
 		unsigned long addr = (unsigned long)h->rp.kp.addr;
 
-		gup_ranges[i].start = gup_ranges[i].end = 0;
+		gup_ranges[i].start = 0;
+		gup_ranges[i].end = 0;
 		if (!h->attached || !addr)
 			continue;
 		/* "name+0x4/0x1a0": the offset and size of the symbol */

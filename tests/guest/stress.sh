@@ -50,12 +50,27 @@ start() {	# start NAME COMMAND...
 FIO="fio --time_based --runtime=3600 --size=4m --bs=4k --iodepth=32 \
 	--direct=1 --rw=randrw --norandommap --output-format=terse"
 if command -v fio > /dev/null; then
+	# fio maps its buffer file but does not size it.
+	for b in b d; do
+		dd if=/dev/zero of=$DIR/fio-$b.buf bs=1M count=1 2> /dev/null
+	done
 	start fio-libaio-anon $FIO --name=a --ioengine=libaio \
 		--filename=$DIR/fio-a.dat --iomem=malloc
 	start fio-libaio-file $FIO --name=b --ioengine=libaio \
 		--filename=$DIR/fio-b.dat --iomem=mmapshared:$DIR/fio-b.buf
 	start fio-uring-fixed-anon $FIO --name=c --ioengine=io_uring \
 		--fixedbufs --filename=$DIR/fio-c.dat --iomem=malloc
+	# Fixed buffers in page cache are refused by the kernel (EFAULT or
+	# EOPNOTSUPP); shmem is the page cache they may live in, where the
+	# kernel allows it (6.12 does, 6.1 refuses SysV shm too).
+	if fio --name=probe --ioengine=io_uring --fixedbufs --size=64k \
+		--bs=4k --direct=1 --filename=$DIR/fio-e.dat --iomem=shm \
+		> $OUT/probe.out 2>&1; then
+		start fio-uring-fixed-shm $FIO --name=e --ioengine=io_uring \
+			--fixedbufs --filename=$DIR/fio-e.dat --iomem=shm
+	else
+		echo "# io_uring fixed buffers in shmem refused by this kernel: $(grep -m1 -i err $OUT/probe.out)"
+	fi
 	start fio-uring-file $FIO --name=d --ioengine=io_uring \
 		--filename=$DIR/fio-d.dat --iomem=mmapshared:$DIR/fio-d.buf
 else
@@ -90,16 +105,19 @@ while [ $reloads -lt $RELOADS ] ||
 	1) mode=observe ;;
 	*) mode=enforce ;;
 	esac
-	sleep $((RANDOM % 2 + 1))
 	echo $mode > $PARAMS/policy 2> /dev/null && flips=$((flips + 1))
 	sleep 1
 	# An open view holds the module for a moment: rmmod says EAGAIN.
 	tries=0
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	until rmmod gup_track 2> /dev/null || [ $tries -ge 50 ]; do
 		tries=$((tries + 1))
 		sleep 0.1
 	done
+	t1=$(cut -d' ' -f1 /proc/uptime)
 	if insmod $KO policy=$mode reconcile_ms=$RECONCILE_MS; then
+		t2=$(cut -d' ' -f1 /proc/uptime)
+		echo "# reload $((reloads + 1)): rmmod $(echo "$t1 $t0" | awk '{ print $1 - $2 }')s, insmod $(echo "$t2 $t1" | awk '{ print $1 - $2 }')s, settled $(stat load_settle_ms)ms, unfollowed $(stat load_calls_unfollowed), base exact $(stat load_base_exact)"
 		reloads=$((reloads + 1))
 	else
 		echo "# reload $((reloads + 1)) failed"
@@ -133,6 +151,12 @@ ok=1
 [ $reloads -ge $RELOADS ] && ok=0
 result $ok "gup_track reloaded $reloads times under load, policy set $flips times"
 
+# A ring or MR of an exited process is torn down by a worker, later.
+waited=0
+until [ "$(stat active_pins)" = 0 ] || [ $waited -ge 20 ]; do
+	sleep 0.5
+	waited=$((waited + 1))
+done
 echo 1 > /proc/sys/vm/stat_refresh
 echo "# stats at the end of the stress:"
 sed 's/^/#   /' $GT/stats
@@ -150,9 +174,10 @@ ok=1
 [ "$(stat hooks_missed)" = 0 ] &&
 	! awk 'NR > 1 && $5 != "-" && $5 != 0' $GT/hooks | grep -q . && ok=0
 result $ok "no hook missed a call ($(stat hooks_missed))"
+echo "# kernel pins outstanding: $(($(stat kernel_foll_pin_acquired) - $(stat kernel_foll_pin_released)))"
 ok=1
 [ "$(stat active_pins)" = 0 ] && ok=0
-result $ok "no pin left in the table ($(stat active_pins))"
+result $ok "no pin left in the table ($(stat active_pins), after $((waited / 2))s)"
 
 # The worker alone: views stop reconciling, then two intervals pass.
 echo N > $PARAMS/reconcile_on_read

@@ -63,7 +63,21 @@ else
 	echo "FAIL host checkpatch" >>"$results"
 fi
 rm -f "$results.cp"
-lap "host cli tests and checkpatch"
+
+# On the PREEMPT_RT builds: nothing a handler runs may sleep there.
+for k in "${kernels[@]}"; do
+	abi=$(gt_abi "$k")
+	grep -q '^CONFIG_PREEMPT_RT=y' "$(gt_kdir "$abi")/.config" || continue
+	if python3 "$GT_TOP/tests/host/rt-check.py" "$GT_BUILD/$abi/gup_track.ko" \
+		>"$results.rt" 2>&1; then
+		echo "PASS host rt-check $k: $(tail -n 1 "$results.rt")" >>"$results"
+	else
+		sed 's/^/  /' "$results.rt" >&2
+		echo "FAIL host rt-check $k: $(tail -n 1 "$results.rt")" >>"$results"
+	fi
+	rm -f "$results.rt"
+done
+lap "host cli tests, checkpatch and the RT check"
 
 # The .debs and DKMS on this machine; keeps DKMS-built modules for the guest.
 "$GT_TOP/tests/host/packaging.sh" "${kernels[@]}" >>"$results"

@@ -13,8 +13,10 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio e2fsprogs
 	# static guest test programs
 	liburing-dev libibverbs-dev ibverbs-providers iproute2
-	# checkpatch
-	perl
+	# checkpatch, and the RT call-graph check
+	perl python3 binutils
+	# the stress suite's and the benchmark's I/O load in the guest
+	fio
 	# the gup-track CLI and its packages
 	libkmod-dev pkg-config dkms
 	# udevadm, for the udev rule's test in the guest

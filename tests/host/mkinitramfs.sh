@@ -24,7 +24,11 @@ mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,mnt,etc,tests,lib/gup_track,lib/mod
 cp /bin/busybox "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 install -m 0755 "$guest/init" "$stage/init"
-cp "$out"/gup_track.ko "$out"/gup_test_*.ko "$stage/lib/gup_track/"
+# Without debug info, as Debian ships modules: loading 4 MB of it under
+# TCG takes seconds, and the stress suite loads gup_track many times.
+for ko in "$out"/gup_track.ko "$out"/gup_test_*.ko; do
+	strip --strip-debug -o "$stage/lib/gup_track/$(basename "$ko")" "$ko"
+done
 
 # Guest modules in dependency order, each once, decompressed, with an
 # "order" file: LIST -> DIR. A list line is "MODULE [optional[=FLAVOUR,...]]":
@@ -103,6 +107,9 @@ cp /etc/libibverbs.d/rxe.driver "$stage/etc/libibverbs.d/"
 copy_with_libs "$GT_BUILD/userspace/gup-track" /tests/gup-track
 # udevadm, to test the opt-in rule where the README installs it.
 copy_with_libs "$(command -v udevadm)" /sbin/udevadm
+# fio, for the stress suite's and the benchmark's I/O load.
+mkdir -p "$stage/usr/bin"
+copy_with_libs "$(command -v fio)" /usr/bin/fio
 mkdir -p "$stage/etc/udev/rules.d"
 cp "$GT_TOP/udev/60-gup-track.rules" "$stage/etc/udev/rules.d/"
 for prog in track_rdma policy_rdma stress_rdma; do
