@@ -30,7 +30,11 @@ kdir:
 		echo "install linux-headers-$(KERNELRELEASE), or pass KDIR=<dir>;"; \
 		echo "'make matrix' builds for the test kernels without installing anything"; \
 		exit 1; }
-	@for c in KPROBES KRETPROBES DEBUG_FS STACKDEPOT; do \
+	@v=$$(cat $(KDIR)/include/config/kernel.release 2>/dev/null); \
+	case "$$v" in 6.1.*|6.12.*) ;; *) \
+		echo "gup_track supports the 6.1 and 6.12 kernel lines; the kernel in $(KDIR) is $${v:-of unknown version}"; \
+		exit 1;; esac
+	@for c in KPROBES KRETPROBES DEBUG_FS; do \
 		grep -q "^CONFIG_$$c=y" $(KDIR)/.config || { \
 			echo "gup_track needs CONFIG_$$c=y; the kernel in $(KDIR) lacks it"; \
 			exit 1; }; \

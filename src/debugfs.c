@@ -201,6 +201,7 @@ static int stats_show(struct seq_file *m, void *v)
 	S("reconcile_passes", rs.passes);
 	S("reconcile_checked", rs.checked);
 	S("reconcile_stale", rs.stale);
+	S("reconcile_ns", rs.ns);
 	S("active_folios", a.folios);
 	S("active_pinned_folios", a.pinned_folios);
 	S("active_pinned_pages", a.pinned_pages);

@@ -139,6 +139,12 @@ static u8 gt_caller(unsigned long ip)
 	return class;
 }
 
+/* Without private data, filemap_release_folio() strips nothing. */
+static bool gt_veto_applies(enum gt_veto veto, struct folio *folio)
+{
+	return veto != GT_VETO_RELEASE || folio_test_private(folio);
+}
+
 static bool gt_refused_caller(enum gt_veto veto, unsigned long caller)
 {
 	/* The unmap hooks only ever see reclaim's calls. */
@@ -320,7 +326,8 @@ void gt_policy_watch(enum gt_veto veto, struct folio *folio,
 		     unsigned long caller)
 {
 	/* Under enforce the veto hook counts what it refuses. */
-	if (READ_ONCE(gt_mode) != GT_POLICY_OBSERVE || !gt_policy_pinned(folio))
+	if (READ_ONCE(gt_mode) != GT_POLICY_OBSERVE ||
+	    !gt_veto_applies(veto, folio) || !gt_policy_pinned(folio))
 		return;
 	if (gt_refused_caller(veto, caller))
 		gt_count(veto, folio);
@@ -331,7 +338,8 @@ void gt_policy_watch(enum gt_veto veto, struct folio *folio,
 bool gt_policy_refuse(enum gt_veto veto, struct folio *folio,
 		      unsigned long caller)
 {
-	if (!gt_enforcing() || !gt_policy_pinned(folio))
+	if (!gt_enforcing() || !gt_veto_applies(veto, folio) ||
+	    !gt_policy_pinned(folio))
 		return false;
 	if (!gt_refused_caller(veto, caller)) {
 		atomic64_inc(&gt_allowed[veto]);

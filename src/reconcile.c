@@ -7,6 +7,7 @@
  */
 #include <linux/atomic.h>
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
@@ -17,7 +18,7 @@
 #include "table.h"
 
 static atomic64_t gt_passes, gt_checked, gt_pins_fixed, gt_gets_expired;
-static atomic64_t gt_gets_expired_worker, gt_stale;
+static atomic64_t gt_gets_expired_worker, gt_stale, gt_ns;
 static unsigned int gt_interval_ms;
 static bool gt_running;
 static unsigned long gt_worker_cursor;
@@ -28,7 +29,7 @@ static void gt_reconcile_work(struct work_struct *work);
 static DECLARE_DELAYED_WORK(gt_reconcile_dwork, gt_reconcile_work);
 
 struct gt_rc {
-	u64 checked, pins, gets, stale;
+	u64 checked, pins, gets, stale, ns;
 };
 
 /* References the folio's own state explains, pins aside. */
@@ -124,6 +125,7 @@ static void gt_rc_account(const struct gt_rc *rc, bool worker)
 	atomic64_add(rc->pins, &gt_pins_fixed);
 	atomic64_add(rc->gets, &gt_gets_expired);
 	atomic64_add(rc->stale, &gt_stale);
+	atomic64_add(rc->ns, &gt_ns);
 	if (worker)
 		atomic64_add(rc->gets, &gt_gets_expired_worker);
 }
@@ -131,11 +133,13 @@ static void gt_rc_account(const struct gt_rc *rc, bool worker)
 static void gt_reconcile_work(struct work_struct *work)
 {
 	struct gt_rc rc = {};
+	u64 t0 = ktime_get_ns();
 	unsigned int ms;
 
 	if (gt_table_scan(&gt_worker_cursor, GT_RECONCILE_BUDGET, true,
 			  gt_reconcile_entry, &rc))
 		atomic64_inc(&gt_passes);
+	rc.ns = ktime_get_ns() - t0;
 	gt_rc_account(&rc, true);
 	ms = READ_ONCE(gt_interval_ms);
 	if (ms && READ_ONCE(gt_running))
@@ -160,11 +164,14 @@ void gt_reconcile_all(void)
 {
 	unsigned long cursor = 0;
 	struct gt_rc rc = {};
+	u64 t0;
 
 	mutex_lock(&gt_view_mutex);
+	t0 = ktime_get_ns();
 	while (!gt_table_scan(&cursor, GT_RECONCILE_BUDGET, true,
 			      gt_reconcile_entry, &rc))
 		cond_resched();
+	rc.ns = ktime_get_ns() - t0;
 	mutex_unlock(&gt_view_mutex);
 	atomic64_inc(&gt_passes);
 	gt_rc_account(&rc, false);
@@ -205,6 +212,7 @@ void gt_reconcile_stats(struct gt_reconcile_stats *st)
 	st->gets_expired = atomic64_read(&gt_gets_expired);
 	st->gets_expired_worker = atomic64_read(&gt_gets_expired_worker);
 	st->stale = atomic64_read(&gt_stale);
+	st->ns = atomic64_read(&gt_ns);
 }
 
 /* Stop the worker; a write of the interval can no longer restart it. */

@@ -34,6 +34,7 @@ struct gt_reconcile_stats {
 	u64 gets_expired;	/* references inferred released */
 	u64 gets_expired_worker;	/* ... of which found by the worker */
 	u64 stale;		/* entries whose pfn no longer heads a folio */
+	u64 ns;			/* time spent in passes */
 };
 
 /* The worker runs from start to exit, every interval when one is set. */

@@ -49,11 +49,21 @@ static const char * const gt_helpers[] = {
 	"get_user_page_fast_only",
 };
 
-/* Kernel users of FOLL_GET that touch the page with the CPU, not DMA. */
+/*
+ * Kernel users of FOLL_GET that touch the page with the CPU, not DMA, by
+ * the frame they show on the Debian builds (inlining and tail calls move
+ * it): exec, ptrace, futex, uprobes, TOMOYO, get_mempolicy, MADV_HWPOISON,
+ * SGX EADD, perf physical addresses, KVM faults and prefetch, FUSE daemon
+ * copies, shadow stack sigreturn (6.12) and ublk copies (6.12).
+ */
 static const char * const gt_internal[] = {
 	"get_arg_page", "__access_remote_vm", "access_remote_vm",
 	"get_futex_key", "uprobe_write_opcode", "__update_ref_ctr",
-	"hva_to_pfn", "__kvm_", "kvm_", "perf_virt_to_phys",
+	"uprobe_notify_resume", "tomoyo_dump_page", "kernel_get_mempolicy",
+	"do_madvise", "sgx_ioc_enclave_add_pages", "perf_prepare_sample",
+	"perf_virt_to_phys", "hva_to_pfn", "direct_pte_prefetch_many",
+	"__kvm_", "kvm_", "fuse_copy_fill", "restore_signal_shadow_stack",
+	"ublk_copy_user_pages",
 };
 
 static bool gt_name_in(const char *name, const char * const *list, int n)

@@ -94,7 +94,10 @@ fi
 done ) &
 reader=$!
 
-# Unload and reload under the load, flipping the policy in between.
+# Unload and reload under the load, flipping the policy in between. This
+# shell goes ahead of the load: under TCG, a fair share of two busy vCPUs
+# makes attaching an ftrace ops take 15 s instead of 1.
+renice -n -20 $$ > /dev/null
 begin=$(date +%s)
 reloads=0
 flips=0

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -380,6 +381,16 @@ static void memory(void)
 	ktap_result(folios == N && bytes > 0 && bytes <= 64LL * N,
 		    "memory per tracked folio is at most 64 bytes (%lld)",
 		    bytes / N);
+	/* What one reconciler check costs here (each view read does N). */
+	long long ns = gt_stat("reconcile_ns"), n = gt_stat("reconcile_checked");
+	int i;
+
+	for (i = 0; i < 10; i++)
+		gt_stat("pins_acquired");
+	ns = gt_stat("reconcile_ns") - ns;
+	n = gt_stat("reconcile_checked") - n;
+	ktap_diag("reconciler: %lld entries checked in %lld us, %lld ns each",
+		  n, ns / 1000, n ? ns / n : 0);
 	gtp_release(dev, p.id, GTP_REL_UNPIN);
 	munmap(buf, N * GT_PAGE);
 }
@@ -401,6 +412,23 @@ static void internal_gets(void)
 		    gt_stat("gets_internal") > before &&
 		    gt_stat("active_folios") == rows_before,
 		    "exec's argument pages count as internal, not in the table");
+
+	/* get_mempolicy(MPOL_F_NODE | MPOL_F_ADDR) looks the page up by GUP. */
+	char *page = mmap(NULL, GT_PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int node = -1;
+	long ret;
+
+	page[0] = 1;
+	before = gt_stat("gets_internal");
+	ret = syscall(SYS_get_mempolicy, &node, NULL, 0, page,
+		      1 /* MPOL_F_NODE */ | 2 /* MPOL_F_ADDR */);
+	ktap_result(ret == 0 && node >= 0 &&
+		    gt_stat("gets_internal") > before &&
+		    gt_stat("active_folios") == rows_before,
+		    "get_mempolicy's page lookup counts as internal (node %d)",
+		    node);
+	munmap(page, GT_PAGE);
 }
 
 /* Page cache of an ext4 file: flagged F, with dev:ino:index. */
@@ -524,7 +552,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s EXT4_FILE\n", argv[0]);
 		return 2;
 	}
-	ktap_plan(38);
+	ktap_plan(39);
 	me = getpid();
 	dev = gtp_open();
 	buf = gt_anon(NR);

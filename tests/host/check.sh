@@ -56,6 +56,22 @@ if [ $cli_rc -ne 0 ] && ! grep -q '^FAIL host cli' "$results"; then
 	echo "FAIL host cli: test-parse exited $cli_rc (plan not met)" >>"$results"
 fi
 
+# A kernel outside the two lines: one line from make, and nothing built.
+fake=$(mktemp -d)
+mkdir -p "$fake/include/config"
+echo 6.6.15-amd64 >"$fake/include/config/kernel.release"
+: >"$fake/Makefile"
+if out=$(make -s -C "$GT_TOP" KDIR="$fake" modules 2>&1); then
+	echo "FAIL host build: a 6.6 kernel was not refused" >>"$results"
+elif [ "$(printf '%s\n' "$out" | grep -c '^gup_track ')" = 1 ] &&
+	printf '%s\n' "$out" | grep -q '^gup_track supports the 6.1 and 6.12 kernel lines; .* is 6.6.15-amd64$'; then
+	echo "PASS host build: a 6.6 kernel is refused in one line ($(printf '%s\n' "$out" | grep '^gup_track '))" >>"$results"
+else
+	printf '%s\n' "$out" | sed 's/^/  /' >&2
+	echo "FAIL host build: the refusal of a 6.6 kernel does not name it" >>"$results"
+fi
+rm -rf "$fake"
+
 if "$GT_TOP/tests/host/checkpatch.sh" >"$results.cp" 2>&1; then
 	echo "PASS host checkpatch" >>"$results"
 else
