@@ -127,6 +127,16 @@ static void gtp_set_release(struct gtp_set *set, u32 how)
 		break;
 	case GTP_REL_LEAK:
 		break;
+	case GTP_REL_UNSEEN:
+		for (i = 0; i < set->nr; i++) {
+			struct folio *folio = page_folio(set->pages[i]);
+
+			if (folio_test_large(folio))
+				unpin_user_page(set->pages[i]);
+			else
+				folio_put_refs(folio, GUP_PIN_COUNTING_BIAS);
+		}
+		break;
 	}
 	kvfree(set->pages);
 	kfree(set);

@@ -38,7 +38,7 @@ enum gtp_method {
 
 /*
  * How a held set is given back. The first four must match how it was
- * taken; the last two are deliberate driver bugs, for the detector.
+ * taken; the last three are deliberate driver bugs, for the detector.
  */
 enum gtp_release_how {
 	GTP_REL_UNPIN = 1,	/* unpin_user_pages */
@@ -47,6 +47,10 @@ enum gtp_release_how {
 	GTP_REL_PUT,		/* put_page, for FOLL_GET sets */
 	GTP_REL_CARELESS,	/* put_page on a FOLL_PIN set: misuse */
 	GTP_REL_LEAK,		/* forget the set: its pages stay held forever */
+	GTP_REL_UNSEEN,		/* drop each small folio's pin references
+				 * behind the unpin path's back (what a
+				 * missed release looks like); large folios
+				 * are unpinned properly */
 	GTP_REL_MAX,
 };
 
