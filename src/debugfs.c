@@ -573,32 +573,23 @@ static const struct gt_view files_view = {
 	.show = files_row,
 };
 
-/* stacks: every call site the table refers to, in full */
-
-static int gt_cmp_u32(const void *a, const void *b)
-{
-	u32 x = *(const u32 *)a, y = *(const u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
+/*
+ * stacks: every call site seen since load, in full; events name sites of
+ * pins that may be gone from the table.
+ */
 
 static size_t stacks_build(struct gt_snapshot *snap, void **rows)
 {
-	size_t i, n = 0, k;
+	size_t i, n = gt_site_count();
 	u32 *h;
 
-	*rows = kvcalloc(max_t(size_t, snap->nr, 1), sizeof(*h), GFP_KERNEL);
+	*rows = kvcalloc(max_t(size_t, n, 1), sizeof(*h), GFP_KERNEL);
 	h = *rows;
 	if (!h)
 		return 0;
-	for (i = 0; i < snap->nr; i++)
-		if (snap->rows[i].site)
-			h[n++] = snap->rows[i].site;
-	sort(h, n, sizeof(*h), gt_cmp_u32, NULL);
-	for (i = 0, k = 0; i < n; i++)
-		if (!k || h[k - 1] != h[i])
-			h[k++] = h[i];
-	return k;
+	for (i = 0; i < n; i++)
+		h[i] = i + 1;
+	return n;
 }
 
 static void stacks_row(struct seq_file *m, const void *row, u64 now)
