@@ -22,6 +22,7 @@
 #include <gup_track/format.h>
 #include <gup_track/version.h>
 
+#include "blocked.h"
 #include "debugfs.h"
 #include "event.h"
 #include "hook.h"
@@ -641,7 +642,8 @@ static void gt_event_line(struct seq_file *m, const struct gt_ev *ev, u64 now)
 		   ev->flags & GT_E_LONGTERM ? GT_FLAG_LONGTERM : '-',
 		   ev->flags & GT_E_WRITE ? GT_FLAG_WRITE : '-');
 	gt_put_file(m, ev);
-	seq_putc(m, '\n');
+	seq_printf(m, " %s\n", ev->kind == GT_EV_MIGRATE_BLOCKED ?
+		   gt_migrate_reason_name(ev->reason) : "-");
 }
 
 static int events_show(struct seq_file *m, void *v)

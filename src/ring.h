@@ -42,7 +42,7 @@ struct gt_ev {
 	u8 kind;			/* enum gt_ev_kind */
 	u8 order;
 	u8 flags;			/* GT_E_* of the entry */
-	u8 reason;			/* migrate_blocked: enum gt_migrate_reason */
+	u8 reason;			/* migrate_blocked: enum migrate_reason */
 	char comm[TASK_COMM_LEN];
 };
 

@@ -296,11 +296,13 @@ static void print_event(const struct gt_event *e)
 	struct gt_json j;
 
 	if (!json) {
-		printf("[%llu] %s pid %ld %s caller %s stack %lu held %llums pfn %lu order %lu pins %ld gets %ld %s%s file %s\n",
+		printf("[%llu] %s pid %ld %s caller %s stack %lu held %llums pfn %lu order %lu pins %ld gets %ld %s%s file %s%s%s\n",
 		       e->seq, e->kind, e->pid, e->comm, e->caller, e->stack,
 		       e->held_ms, e->pfn, (unsigned long)e->order, e->pins,
 		       e->gets, e->flags[0] == 'L' ? "longterm " : "",
-		       e->flags[1] == 'W' ? "write" : "read", e->file);
+		       e->flags[1] == 'W' ? "write" : "read", e->file,
+		       strcmp(e->reason, "-") ? " reason " : "",
+		       strcmp(e->reason, "-") ? e->reason : "");
 		return;
 	}
 	/* One object per line, whatever -p says: a stream, not a document. */
@@ -321,6 +323,8 @@ static void print_event(const struct gt_event *e)
 	gt_json_bool(&j, "longterm", e->flags[0] == 'L');
 	gt_json_bool(&j, "write", e->flags[1] == 'W');
 	gt_json_str(&j, "file", e->file);
+	if (strcmp(e->reason, "-"))
+		gt_json_str(&j, "reason", e->reason);
 	gt_json_close(&j, '}');
 	gt_json_end(&j);
 }

@@ -187,10 +187,10 @@ bool gt_parse_event_row(const char *line, struct gt_event *e)
 {
 	char extra[2];
 
-	return sscanf(line, "%llu %lu %31s %ld %31s %127s %lu %llu %lu %u %ld %ld %3s %63s %1s",
+	return sscanf(line, "%llu %lu %31s %ld %31s %127s %lu %llu %lu %u %ld %ld %3s %63s %31s %1s",
 		      &e->seq, &e->age, e->kind, &e->pid, e->comm, e->caller,
 		      &e->stack, &e->held_ms, &e->pfn, &e->order, &e->pins,
-		      &e->gets, e->flags, e->file, extra) == 14 &&
+		      &e->gets, e->flags, e->file, e->reason, extra) == 15 &&
 	       e->seq && gt_event_kind_known(e->kind) && e->order < 32 &&
 	       strlen(e->flags) == 2 && strchr("L-", e->flags[0]) &&
 	       strchr("W-", e->flags[1]);

@@ -76,6 +76,7 @@ struct gt_event {
 	long gets;
 	char flags[4];		/* L, W or '-' at each of two positions */
 	char file[64];		/* major:minor:ino:index, "anon" or "-" */
+	char reason[32];	/* migrate_blocked: why the kernel migrated */
 };
 
 #define GT_STACK_FRAMES	16

@@ -32,9 +32,12 @@
  * a handle for the stacks view (0: none). held_ms: how long the folio had
  * been tracked. flags: L FOLL_LONGTERM, W FOLL_WRITE, '-' unset. file:
  * major:minor:inode:index, "anon", or '-' for page cache no longer known.
+ * reason: for migrate_blocked why the kernel migrated (compaction,
+ * contig_range, memory_hotplug, syscall, numa_misplaced, mbind,
+ * longterm_pin, demotion, memory_failure, other), '-' for other kinds.
  */
 #define GT_EVENTS_HEADER \
-	"seq age_s kind pid comm caller stack held_ms pfn order pins gets flags file"
+	"seq age_s kind pid comm caller stack held_ms pfn order pins gets flags file reason"
 
 /* The kinds of event, as the kind column spells them. */
 #define GT_EVENT_KINDS \

@@ -144,9 +144,10 @@ static void test_other_views(void)
 }
 
 #define EVENTS_OK GT_EVENTS_HEADER "\n" \
-	"1 9 misuse_put 212 events gtp_ioctl[gup_test_pin] 3 12 14076 0 1 0 -W anon\n" \
-	"2 8 truncate 212 events gtp_ioctl[gup_test_pin] 3 40 14090 0 1 0 -- 254:0:12:3\n" \
-	"3 1 orphaned 0 - - 0 61000 20000 9 512 0 L- -\n"
+	"1 9 misuse_put 212 events gtp_ioctl[gup_test_pin] 3 12 14076 0 1 0 -W anon -\n" \
+	"2 8 truncate 212 events gtp_ioctl[gup_test_pin] 3 40 14090 0 1 0 -- 254:0:12:3 -\n" \
+	"3 1 orphaned 0 - - 0 61000 20000 9 512 0 L- - -\n" \
+	"4 0 migrate_blocked 90 fio io_sqe_buffers_register 5 900 14100 0 1 0 LW anon syscall\n"
 
 #define STACKS_OK "stack 3\n gtp_ioctl[gup_test_pin]\n __x64_sys_ioctl\n\n" \
 	"stack 4\n io_sqe_buffers_register\n\n"
@@ -154,11 +155,11 @@ static void test_other_views(void)
 static void test_events(void)
 {
 	static const char * const bad[] = {
-		"1 9 misuse_put 212 events x 3 12 14076 0 1 0 -W\n",	/* short */
-		"1 9 frobbed 212 events x 3 12 14076 0 1 0 -W anon\n",	/* kind */
-		"0 9 misuse_put 212 events x 3 12 14076 0 1 0 -W anon\n", /* seq 0 */
-		"1 9 misuse_put 212 events x 3 12 14076 0 1 0 WL anon\n", /* flags */
-		"1 9 misuse_put 212 events x 3 12 14076 0 1 0 -W anon 7\n", /* extra */
+		"1 9 misuse_put 212 events x 3 12 14076 0 1 0 -W anon\n", /* short */
+		"1 9 frobbed 212 events x 3 12 14076 0 1 0 -W anon -\n", /* kind */
+		"0 9 misuse_put 212 events x 3 12 14076 0 1 0 -W anon -\n", /* seq 0 */
+		"1 9 misuse_put 212 events x 3 12 14076 0 1 0 WL anon -\n", /* flags */
+		"1 9 misuse_put 212 events x 3 12 14076 0 1 0 -W anon - 7\n", /* extra */
 	};
 	char err[GT_ERR_LEN] = "", text[512];
 	const struct gt_event *e;
@@ -172,7 +173,8 @@ static void test_events(void)
 	ret = gt_parse_events(f, &t, err);
 	fclose(f);
 	e = t.rows;
-	result(!ret && t.nr == 3 && e[0].seq == 1 && !strcmp(e[0].kind, "misuse_put") &&
+	result(!ret && t.nr == 4 && e[0].seq == 1 && !strcmp(e[0].kind, "misuse_put") &&
+	       !strcmp(e[3].reason, "syscall") &&
 	       e[0].pid == 212 && e[0].stack == 3 && e[1].held_ms == 40 &&
 	       !strcmp(e[1].file, "254:0:12:3") && e[2].order == 9 &&
 	       e[2].flags[0] == 'L', "events: rows of every shape parse (%s)", err);
@@ -186,10 +188,10 @@ static void test_events(void)
 		gt_table_free(&t);
 	}
 	result(ok, "events: short, unknown kind, seq 0, bad flags, extra column are errors");
-	f = mem("age_s kind pid comm caller pins gets file\n");
+	f = mem("seq age_s kind pid comm caller stack held_ms pfn order pins gets flags file\n");
 	ret = gt_parse_events(f, &t, err);
 	fclose(f);
-	result(ret != 0 && strstr(err, "header"), "events: the format 2 header is refused");
+	result(ret != 0 && strstr(err, "header"), "events: a header without the reason column is refused");
 	gt_table_free(&t);
 
 	f = mem(STACKS_OK);
@@ -348,7 +350,8 @@ static void test_cli(const char *bin)
 	put(dir, "stacks", STACKS_OK);
 	rc = cli(bin, dir, "events", out, sizeof(out));
 	result(!rc && strstr(out, "[1] misuse_put pid 212") &&
-	       strstr(out, "[3] orphaned") && strstr(out, "file 254:0:12:3"),
+	       strstr(out, "[3] orphaned") && strstr(out, "file 254:0:12:3") &&
+	       strstr(out, "file anon reason syscall"),
 	       "cli: events prints every event, oldest first");
 	rc = cli(bin, dir, "-j events --kind truncate", out, sizeof(out));
 	result(!rc && !strncmp(out, "{\"seq\":2,", 9) &&
