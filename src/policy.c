@@ -70,7 +70,6 @@ static DEFINE_RAW_SPINLOCK(gt_files_lock);	/* gt_files, gt_nr_files */
 static struct gt_policy_file gt_files[GT_FILES_MAX];
 static int gt_nr_files;
 
-
 /*
  * Which callers of filemap_release_folio() enforce refuses: those that cope
  * with false and would otherwise strip a pinned folio's buffers before

@@ -9,6 +9,7 @@
 #ifndef _GUP_TRACK_RING_H
 #define _GUP_TRACK_RING_H
 
+#include <linux/bits.h>
 #include <linux/mm_types.h>
 #include <linux/sched.h>
 #include <linux/types.h>
@@ -47,7 +48,7 @@ struct gt_ev {
 };
 
 #define GT_RING_DEFAULT		1024
-#define GT_RING_MAX		(1U << 20)
+#define GT_RING_MAX		BIT(20)
 
 int gt_ring_init(unsigned int size);
 void gt_ring_exit(void);

@@ -47,10 +47,11 @@ enum gtp_release_how {
 	GTP_REL_PUT,		/* put_page, for FOLL_GET sets */
 	GTP_REL_CARELESS,	/* put_page on a FOLL_PIN set: misuse */
 	GTP_REL_LEAK,		/* forget the set: its pages stay held forever */
-	GTP_REL_UNSEEN,		/* drop each small folio's pin references
-				 * behind the unpin path's back (what a
-				 * missed release looks like); large folios
-				 * are unpinned properly */
+	/*
+	 * Drop each small folio's pin references behind the unpin path's
+	 * back, as a release nobody saw; large folios are unpinned properly.
+	 */
+	GTP_REL_UNSEEN,
 	GTP_REL_MAX,
 };
 

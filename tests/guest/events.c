@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/io_uring.h>
+#include <linux/mempolicy.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,38 +216,47 @@ static int ring_setup(void)
 	return syscall(__NR_io_uring_setup, 4, &params);
 }
 
-/* A child that registers io_uring buffers and waits to be killed. */
-static int io_uring_child(int *ok)
+/*
+ * A child that registers 16 pages as io_uring buffers and waits to be
+ * killed; *addr is the buffer, NULL if registering failed.
+ */
+static int io_uring_child(char **addr)
 {
+	char *buf = NULL;
 	int fds[2];
-	char c = 0;
 	pid_t pid;
 
+	*addr = NULL;
 	if (pipe(fds))
 		return -1;
 	pid = fork();
 	if (!pid) {
-		char *buf = gt_anon(16);
-		struct iovec iov = { .iov_base = buf, .iov_len = 16 * GT_PAGE };
+		struct iovec iov;
 		int ring = ring_setup();
 
-		c = ring >= 0 && buf &&
-		    !syscall(__NR_io_uring_register, ring,
-			     IORING_REGISTER_BUFFERS, &iov, 1);
-		if (write(fds[1], &c, 1) != 1)
+		buf = gt_anon(16);
+		iov.iov_base = buf;
+		iov.iov_len = 16 * GT_PAGE;
+		if (ring < 0 || !buf ||
+		    syscall(__NR_io_uring_register, ring,
+			    IORING_REGISTER_BUFFERS, &iov, 1))
+			buf = NULL;
+		if (write(fds[1], &buf, sizeof(buf)) != sizeof(buf))
 			_exit(1);
 		pause();
 		_exit(0);
 	}
 	close(fds[1]);
-	*ok = read(fds[0], &c, 1) == 1 && c;
+	if (read(fds[0], &buf, sizeof(buf)) == sizeof(buf))
+		*addr = buf;
 	close(fds[0]);
 	return pid;
 }
 
 static void orphaned(void)
 {
-	int leaker, ring_pid, ring_ok = 0, st, n_ring, tracked;
+	int leaker, ring_pid, st, n_ring, tracked;
+	char *ring_buf;
 	struct ev e;
 	bool ok;
 	int n;
@@ -264,7 +274,7 @@ static void orphaned(void)
 		    "pins leaked by the driver outlive their process: orphaned, once per folio (%d)",
 		    n);
 
-	ring_pid = io_uring_child(&ring_ok);
+	ring_pid = io_uring_child(&ring_buf);
 	tracked = ring_pid > 0 ? gt_rows_of(ring_pid) : 0;
 	if (ring_pid > 0) {
 		kill(ring_pid, SIGKILL);
@@ -272,11 +282,91 @@ static void orphaned(void)
 	}
 	sleep(6);	/* three times the grace period */
 	n_ring = events_of("orphaned", ring_pid, NULL);
-	ktap_result(ring_ok && tracked > 0 && n_ring == 0 &&
+	ktap_result(ring_buf && tracked > 0 && n_ring == 0 &&
 		    gt_none_left_soon(ring_pid),
 		    "io_uring buffers of a killed process: torn down, no orphaned event (%d folios tracked)",
 		    tracked);
 	gt_set_param("orphan_s", "60");
+}
+
+/*
+ * move_pages(2) of another process's io_uring buffers to the other node:
+ * the pins make it fail, and the event names the child that holds them,
+ * not the mover.
+ */
+static void migrate_blocked(void)
+{
+	void *pages[16];
+	int nodes[16], status[16], i, pid, st, n, syscall_n;
+	char *buf;
+	struct ev e;
+	long ret;
+
+	if (access("/sys/devices/system/node/node1", F_OK)) {
+		ktap_skip("one NUMA node", "move_pages of io_uring buffers: migrate_blocked");
+		return;
+	}
+	pid = io_uring_child(&buf);
+	for (i = 0; i < 16; i++)
+		pages[i] = buf + i * GT_PAGE;
+	ret = buf ? syscall(__NR_move_pages, pid, 16, pages, NULL, status, 0) : -1;
+	for (i = 0; i < 16; i++)
+		nodes[i] = !ret && status[i] == 0 ? 1 : 0;
+	ret = buf ? syscall(__NR_move_pages, pid, 16, pages, nodes, status,
+			    MPOL_MF_MOVE) : -1;
+	ktap_diag("move_pages: %ld, page 0 status %d", ret, status[0]);
+	n = events_of("migrate_blocked", pid, &e);
+	syscall_n = 0;
+	{
+		FILE *f = fopen(GT_DEBUGFS "/events", "r");
+		char line[512], kind[32], why[32];
+		int p;
+
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "%*u %*u %31s %d %*s %*s %*u %*u %*u %*u %*d %*d %*s %*s %31s",
+				   kind, &p, why) == 3 &&
+			    !strcmp(kind, "migrate_blocked") && p == pid &&
+			    !strcmp(why, "syscall"))
+				syscall_n++;
+		if (f)
+			fclose(f);
+	}
+	if (n > 0)
+		ktap_diag("%s", e.line);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	ktap_result(buf && n >= 16 && syscall_n >= 16 && strstr(e.caller, "io_"),
+		    "move_pages of io_uring buffers: migrate_blocked, reason syscall, naming the ring's owner (%d)",
+		    syscall_n);
+}
+
+/* Compaction: seen where it tries a tracked folio; informational. */
+static void compaction(const char *dir)
+{
+	char path[256];
+	int dev = gtp_open(), fd = -1, n;
+	struct gtp_pin p;
+	struct ev e;
+	char *buf;
+
+	snprintf(path, sizeof(path), "%s/compact.dat", dir);
+	buf = gt_file_shared(path, 256, &fd);
+	if (buf && dev >= 0 && !gtp_pin(dev, buf, 256, GTP_PIN_FAST, 0, &p)) {
+		gt_write_file("/proc/sys/vm/compact_memory", "1");
+		n = events_of("migrate_blocked", getpid(), &e);
+		ktap_diag("compaction with 256 pinned page-cache pages: %d migrate_blocked%s%s",
+			  n, n ? ": " : "", n ? e.line : "");
+		gtp_release(dev, p.id, GTP_REL_UNPIN);
+	}
+	if (buf)
+		munmap(buf, 256 * GT_PAGE);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	if (dev >= 0)
+		close(dev);
 }
 
 static void truncate_event(const char *dir)
@@ -345,6 +435,7 @@ static bool cli_has(const char *cmd, const char *what)
 
 static const char * const kinds[] = {
 	"misuse_put", "freed_pinned", "long_held", "orphaned", "truncate",
+	"migrate_blocked",
 };
 
 static void cli(void)
@@ -414,7 +505,7 @@ static void overflow(void)
 
 int main(int argc, char **argv)
 {
-	ktap_plan(13);
+	ktap_plan(14);
 	if (argc < 2)
 		return ktap_skip_all("usage: events DIR");
 	misuse_put();
@@ -422,6 +513,8 @@ int main(int argc, char **argv)
 	long_held();
 	orphaned();
 	truncate_event(argv[1]);
+	migrate_blocked();
+	compaction(argv[1]);
 	ring_order();
 	cli();
 	cli_follow();
