@@ -36,6 +36,9 @@
 #define NR	64
 #define GT_CLI	"/tests/gup-track"
 
+/* Kinds whose test was skipped here, not looked for in the CLI. */
+static bool no_thp, no_numa;
+
 struct ev {
 	unsigned long long seq;
 	char kind[32];
@@ -190,6 +193,60 @@ static void long_held(void)
 	close(dev);
 }
 
+/* An order-9 folio, if THP gives one: 512 pages, aligned, written. */
+static char *thp_buffer(void)
+{
+	size_t len = 2 * 512 * GT_PAGE;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	p = (char *)(((unsigned long)p + 512 * GT_PAGE - 1) &
+		     ~(512 * GT_PAGE - 1));
+	madvise(p, 512 * GT_PAGE, MADV_HUGEPAGE);
+	memset(p, 1, 512 * GT_PAGE);
+	return p;
+}
+
+/*
+ * unpin_user_page() on a FOLL_GET reference: the opposite mistake. Only on
+ * a large folio, where the kernel survives it (its pin count goes below
+ * zero; the driver keeps the folio from ever being freed).
+ */
+static void unpin_unpinned(void)
+{
+	const char *why = gt_thp_unavailable();
+	struct gtp_page_info info;
+	struct gtp_pin p;
+	struct ev e;
+	int dev, n;
+	char *buf;
+	bool ok;
+
+	if (why) {
+		ktap_skip(why, "unpin of a FOLL_GET reference: unpin_unpinned");
+		no_thp = true;
+		return;
+	}
+	buf = thp_buffer();
+	dev = gtp_open();
+	ok = buf && dev >= 0 && !gtp_pin(dev, buf, 1, GTP_GET_FAST, 0, &p) &&
+	     p.result == 1 && gtp_query(dev, p.id, &info, 1) == 1;
+	if (ok && info.order != 9) {
+		ktap_diag("not an order-9 folio (order %u)", info.order);
+		ok = false;
+	}
+	ok = ok && !gtp_release(dev, p.id, GTP_REL_UNPIN_GETS);
+	n = events_of("unpin_unpinned", getpid(), &e);
+	if (n > 0)
+		ktap_diag("%s", e.line);
+	ktap_result(ok && n == 1 && from_driver(&e),
+		    "unpin of a FOLL_GET reference on a THP: unpin_unpinned naming the taker (%d)", n);
+	if (dev >= 0)
+		close(dev);
+}
+
 /* A child that leaks pins through the driver and exits: its pid. */
 static int leaking_child(void)
 {
@@ -304,6 +361,7 @@ static void migrate_blocked(void)
 
 	if (access("/sys/devices/system/node/node1", F_OK)) {
 		ktap_skip("one NUMA node", "move_pages of io_uring buffers: migrate_blocked");
+		no_numa = true;
 		return;
 	}
 	pid = io_uring_child(&buf);
@@ -435,7 +493,7 @@ static bool cli_has(const char *cmd, const char *what)
 
 static const char * const kinds[] = {
 	"misuse_put", "freed_pinned", "long_held", "orphaned", "truncate",
-	"migrate_blocked",
+	"migrate_blocked", "unpin_unpinned",
 };
 
 static void cli(void)
@@ -445,6 +503,9 @@ static void cli(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if ((no_thp && !strcmp(kinds[i], "unpin_unpinned")) ||
+		    (no_numa && !strcmp(kinds[i], "migrate_blocked")))
+			continue;
 		snprintf(what, sizeof(what), "] %s pid ", kinds[i]);
 		ok &= cli_has(GT_CLI " events", what);
 		snprintf(what, sizeof(what), "\"kind\":\"%s\"", kinds[i]);
@@ -505,7 +566,7 @@ static void overflow(void)
 
 int main(int argc, char **argv)
 {
-	ktap_plan(14);
+	ktap_plan(15);
 	if (argc < 2)
 		return ktap_skip_all("usage: events DIR");
 	misuse_put();
@@ -515,6 +576,7 @@ int main(int argc, char **argv)
 	truncate_event(argv[1]);
 	migrate_blocked();
 	compaction(argv[1]);
+	unpin_unpinned();
 	ring_order();
 	cli();
 	cli_follow();
