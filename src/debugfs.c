@@ -22,12 +22,14 @@
 #include <gup_track/format.h>
 #include <gup_track/version.h>
 
+#include "blocked.h"
 #include "debugfs.h"
 #include "event.h"
 #include "hook.h"
 #include "owner.h"
 #include "policy.h"
 #include "reconcile.h"
+#include "ring.h"
 #include "settle.h"
 #include "site.h"
 #include "snapshot.h"
@@ -166,7 +168,9 @@ static int stats_show(struct seq_file *m, void *v)
 	struct gt_settle_stats ss;
 	unsigned long missed = 0, cursor = 0;
 	struct gt_active a = {};
+	struct gt_ring_stats rg;
 	struct gt_counters c;
+	unsigned int i;
 
 	gt_reconcile_view();
 	gt_event_counters(&c);
@@ -226,6 +230,13 @@ static int stats_show(struct seq_file *m, void *v)
 	S("kernel_foll_pin_released", c.kernel_pin_released);
 	S("ours_foll_pin_acquired", c.pins_acquired + c.pins_rolled_back);
 	S("ours_foll_pin_released", c.pins_released + c.pins_rolled_back);
+	gt_ring_stats(&rg);
+	S("events_size", rg.size);
+	S("events_next_seq", rg.next_seq);
+	S("events_lost", rg.lost);
+	for (i = 0; i < GT_EV_MAX; i++)
+		seq_printf(m, "events_%s %llu\n", gt_ev_kind_name(i),
+			   rg.kind[i]);
 #undef S
 	gt_policy_lines(m);
 	return 0;
@@ -564,32 +575,23 @@ static const struct gt_view files_view = {
 	.show = files_row,
 };
 
-/* stacks: every call site the table refers to, in full */
-
-static int gt_cmp_u32(const void *a, const void *b)
-{
-	u32 x = *(const u32 *)a, y = *(const u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
+/*
+ * stacks: every call site seen since load, in full; events name sites of
+ * pins that may be gone from the table.
+ */
 
 static size_t stacks_build(struct gt_snapshot *snap, void **rows)
 {
-	size_t i, n = 0, k;
+	size_t i, n = gt_site_count();
 	u32 *h;
 
-	*rows = kvcalloc(max_t(size_t, snap->nr, 1), sizeof(*h), GFP_KERNEL);
+	*rows = kvcalloc(max_t(size_t, n, 1), sizeof(*h), GFP_KERNEL);
 	h = *rows;
 	if (!h)
 		return 0;
-	for (i = 0; i < snap->nr; i++)
-		if (snap->rows[i].site)
-			h[n++] = snap->rows[i].site;
-	sort(h, n, sizeof(*h), gt_cmp_u32, NULL);
-	for (i = 0, k = 0; i < n; i++)
-		if (!k || h[k - 1] != h[i])
-			h[k++] = h[i];
-	return k;
+	for (i = 0; i < n; i++)
+		h[i] = i + 1;
+	return n;
 }
 
 static void stacks_row(struct seq_file *m, const void *row, u64 now)
@@ -615,35 +617,53 @@ static const struct gt_view stacks_view = {
 	.show = stacks_row,
 };
 
-/* events: pinned pages that left the page cache, newest first */
+/* events: the event ring, oldest first */
 
-struct gt_events {
-	int nr;
-	struct gt_loss loss[GT_LOSS_RING];
-};
+static void gt_put_file(struct seq_file *m, const struct gt_ev *ev)
+{
+	if (ev->ino)
+		seq_printf(m, "%u:%u:%lu:%lu", MAJOR(ev->dev), MINOR(ev->dev),
+			   ev->ino, ev->index);
+	else if (ev->flags & GT_E_FILE)
+		seq_putc(m, '-');
+	else
+		seq_puts(m, "anon");
+}
+
+static void gt_event_line(struct seq_file *m, const struct gt_ev *ev, u64 now)
+{
+	seq_printf(m, "%llu %u %s %d ", ev->seq, gt_age(ev->time_ns, now),
+		   gt_ev_kind_name(ev->kind), ev->pid);
+	gt_put_comm(m, ev->comm);
+	seq_putc(m, ' ');
+	gt_put_caller(m, ev->site);
+	seq_printf(m, " %u %llu %lu %u %d %d %c%c ", ev->site,
+		   div_u64(ev->held_ns, NSEC_PER_MSEC), ev->pfn, ev->order,
+		   ev->pins, ev->gets,
+		   ev->flags & GT_E_LONGTERM ? GT_FLAG_LONGTERM : '-',
+		   ev->flags & GT_E_WRITE ? GT_FLAG_WRITE : '-');
+	gt_put_file(m, ev);
+	seq_printf(m, " %s\n", ev->kind == GT_EV_MIGRATE_BLOCKED ?
+		   gt_migrate_reason_name(ev->reason) : "-");
+}
 
 static int events_show(struct seq_file *m, void *v)
 {
-	struct gt_events *ev = kmalloc(sizeof(*ev), GFP_KERNEL);
 	u64 now = ktime_get_boottime_ns();
-	int i;
+	struct gt_ring_stats st;
+	struct gt_ev *evs;
+	unsigned int i, n;
 
-	if (!ev)
+	gt_reconcile_view();
+	gt_ring_stats(&st);
+	evs = kvmalloc_array(max(st.size, 1U), sizeof(*evs), GFP_KERNEL);
+	if (!evs)
 		return -ENOMEM;
-	ev->nr = gt_policy_losses(ev->loss, GT_LOSS_RING);
+	n = gt_ring_copy(0, evs, st.size);
 	seq_puts(m, GT_EVENTS_HEADER "\n");
-	for (i = 0; i < ev->nr; i++) {
-		const struct gt_loss *l = &ev->loss[i];
-
-		seq_printf(m, "%llu truncate %d ", div_u64(now - l->time_ns,
-							   NSEC_PER_SEC), l->pid);
-		gt_put_comm(m, l->comm);
-		seq_putc(m, ' ');
-		gt_put_caller(m, l->site);
-		seq_printf(m, " %d %d %u:%u:%lu:%lu\n", l->pins, l->gets,
-			   MAJOR(l->dev), MINOR(l->dev), l->ino, l->index);
-	}
-	kfree(ev);
+	for (i = 0; i < n; i++)
+		gt_event_line(m, &evs[i], now);
+	kvfree(evs);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(events);

@@ -22,6 +22,7 @@
 #include "compat.h"
 #include "event.h"
 #include "owner.h"
+#include "ring.h"
 #include "settle.h"
 #include "site.h"
 #include "table.h"
@@ -139,6 +140,34 @@ void gt_event_acquire(const struct gt_acquire *acq)
 	gt_owner_put(t.owner);
 }
 
+/*
+ * An unpin of a folio that holds fewer pins than it gives back: the pin
+ * bias of a small folio is not in its refcount, or a large folio's pin
+ * count is short. Pins taken before load count in both, so this is never
+ * one of them: it is FOLL_GET references, or pins already given back,
+ * released with unpin_user_page().
+ */
+static void gt_event_check_unpin(struct folio *folio, int refs)
+{
+	struct gt_ev ev = { .kind = GT_EV_UNPIN_UNPINNED, .pins = refs };
+	struct gt_owner owner = {};
+	struct gt_entry e = {};
+	bool short_pins;
+
+	if (folio_test_large(folio))
+		short_pins = gt_folio_pincount(folio) < refs;
+	else
+		short_pins = folio_ref_count(folio) <
+			     refs * GUP_PIN_COUNTING_BIAS;
+	if (likely(!short_pins))
+		return;
+	if (gt_table_describe(folio_pfn(folio), &e, &owner))
+		gt_ev_fill(&ev, &e, owner.tgid ? &owner : NULL, NULL);
+	gt_ev_fill(&ev, NULL, NULL, folio);
+	ev.gets = e.gets;
+	gt_ring_emit(&ev);
+}
+
 bool gt_event_unpin(struct folio *folio, int refs, bool rollback)
 {
 	unsigned long pfn = folio_pfn(folio);
@@ -151,6 +180,7 @@ bool gt_event_unpin(struct folio *folio, int refs, bool rollback)
 		gt_add(pins_rolled_back, refs);
 		return false;
 	}
+	gt_event_check_unpin(folio, refs);
 	n = gt_table_unpin(pfn, refs, &last_write);
 	gt_add(pins_released, refs);
 	if (n < refs)
@@ -188,16 +218,23 @@ void gt_event_put_refs(struct folio *folio, int refs)
 /* A folio went back to the page allocator: nothing can hold it now. */
 void gt_event_free(struct page *page, unsigned int order)
 {
-	int pins, gets;
+	struct gt_owner owner = {};
+	struct gt_entry e;
+	struct gt_ev ev = { .kind = GT_EV_FREED_PINNED };
 
-	if (!gt_table_freed(page_to_pfn(page), &pins, &gets))
+	if (!gt_table_freed_describe(page_to_pfn(page), &e, &owner))
 		return;
-	if (gets)
-		gt_add(gets_freed, gets);
-	if (pins) {
-		gt_add(freed_while_pinned, pins);
-		pr_warn_ratelimited("pfn %#lx freed with %d pins we never saw released\n",
-				    page_to_pfn(page), pins);
+	if (e.gets)
+		gt_add(gets_freed, e.gets);
+	if (e.pins) {
+		gt_add(freed_while_pinned, e.pins);
+		gt_ev_fill(&ev, &e, owner.tgid ? &owner : NULL, NULL);
+		ev.order = order;
+		ev.pins = e.pins;
+		gt_ring_emit(&ev);
+		pr_warn_ratelimited("freed_pinned: pfn %lu freed with %d pins we never saw released, pinned by pid %d %s\n",
+				    page_to_pfn(page), e.pins, owner.tgid,
+				    owner.tgid ? owner.comm : "(unknown)");
 	}
 }
 

@@ -27,6 +27,7 @@ static struct gt_hook_set * const gt_track_sets[] = {
 	&gt_hooks_bio_release,
 	&gt_hooks_add_pin,
 	&gt_hooks_gup_entry,
+	&gt_hooks_migrate,
 };
 
 static struct gt_hook_set * const gt_watch_sets[] = {

@@ -19,6 +19,7 @@
 #include "owner.h"
 #include "policy.h"
 #include "reconcile.h"
+#include "ring.h"
 #include "settle.h"
 #include "site.h"
 #include "table.h"
@@ -126,13 +127,45 @@ module_param_cb(reconcile_on_read, &reconcile_on_read_ops, &reconcile_on_read,
 MODULE_PARM_DESC(reconcile_on_read,
 		 "Reconcile the whole table before a view prints (default Y); N shows what the worker alone has done");
 
+static unsigned int events_size = GT_RING_DEFAULT;
+module_param(events_size, uint, 0444);
+MODULE_PARM_DESC(events_size,
+		 "Events the ring keeps, preallocated at load; the oldest are overwritten and counted lost (default 1024)");
+
+static unsigned int long_hold_ms;
+static unsigned int orphan_s = GT_ORPHAN_S_DEFAULT;
+
+static int gt_event_param_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_uint(val, kp);
+
+	if (!ret)
+		gt_reconcile_set_events(long_hold_ms, orphan_s);
+	return ret;
+}
+
+static const struct kernel_param_ops gt_event_param_ops = {
+	.set = gt_event_param_set,
+	.get = param_get_uint,
+};
+module_param_cb(long_hold_ms, &gt_event_param_ops, &long_hold_ms, 0644);
+MODULE_PARM_DESC(long_hold_ms,
+		 "long_held event: a folio pinned without FOLL_LONGTERM for this many milliseconds; 0: off (default)");
+module_param_cb(orphan_s, &gt_event_param_ops, &orphan_s, 0644);
+MODULE_PARM_DESC(orphan_s,
+		 "orphaned event: pins still held this many seconds after their process exited; 0: off (default 60)");
+
 static int __init gup_track_init(void)
 {
 	int ret;
 
-	ret = gt_site_init(GT_SITES);
+	ret = gt_ring_init(events_size);
 	if (ret)
 		return ret;
+	gt_reconcile_set_events(long_hold_ms, orphan_s);
+	ret = gt_site_init(GT_SITES);
+	if (ret)
+		goto err_ring;
 	ret = gt_owner_init(GT_OWNER_RESERVE, GT_OWNER_MAX);
 	if (ret)
 		goto err_site;
@@ -163,6 +196,8 @@ err_owner:
 	gt_owner_exit();
 err_site:
 	gt_site_exit();
+err_ring:
+	gt_ring_exit();
 	return ret;
 }
 
@@ -176,6 +211,7 @@ static void __exit gup_track_exit(void)
 	gt_table_exit();
 	gt_owner_exit();
 	gt_site_exit();
+	gt_ring_exit();
 	pr_info("unloaded\n");
 }
 

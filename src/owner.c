@@ -49,6 +49,7 @@ struct gt_owner *gt_owner_get(u32 site)
 		o->tgid = tgid;
 		o->start_time = start;
 		o->site = site;
+		o->gone_ns = 0;
 		/* The leader's name: a thread's may be a worker's. */
 		strscpy(o->comm, leader->comm, sizeof(o->comm));
 		hlist_add_head(&o->node, &gt_owners[b]);

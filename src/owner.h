@@ -20,6 +20,7 @@ struct gt_owner {
 	pid_t tgid;
 	u64 start_time;			/* of the thread group leader */
 	u32 site;			/* site.h */
+	u64 gone_ns;			/* boot time first seen exited, or 0 */
 	char comm[TASK_COMM_LEN];
 };
 

@@ -33,6 +33,7 @@
 #include "hook.h"
 #include "policy.h"
 #include "reconcile.h"
+#include "ring.h"
 #include "table.h"
 
 /*
@@ -68,10 +69,6 @@ static DECLARE_WORK(gt_redirty, gt_redirty_work);
 static DEFINE_RAW_SPINLOCK(gt_files_lock);	/* gt_files, gt_nr_files */
 static struct gt_policy_file gt_files[GT_FILES_MAX];
 static int gt_nr_files;
-
-static DEFINE_RAW_SPINLOCK(gt_loss_lock);	/* the ring */
-static struct gt_loss gt_loss_ring[GT_LOSS_RING];
-static unsigned int gt_loss_next;
 
 /*
  * Which callers of filemap_release_folio() enforce refuses: those that cope
@@ -420,10 +417,9 @@ void gt_policy_unpinned(struct folio *folio)
 void gt_policy_truncated(struct folio *folio)
 {
 	struct inode *inode = gt_folio_inode(folio);
+	struct gt_ev ev = { .kind = GT_EV_TRUNCATE };
 	struct gt_owner owner = {};
 	struct gt_entry e = {};
-	struct gt_loss *l;
-	unsigned long flags;
 	int pins = 0, gets = 0;
 
 	if (!inode)
@@ -445,18 +441,10 @@ void gt_policy_truncated(struct folio *folio)
 	gt_file_count(folio, -1);
 	gt_table_describe(folio_pfn(folio), &e, &owner);
 
-	raw_spin_lock_irqsave(&gt_loss_lock, flags);
-	l = &gt_loss_ring[gt_loss_next++ % GT_LOSS_RING];
-	l->time_ns = ktime_get_boottime_ns();
-	l->pid = owner.tgid;
-	memcpy(l->comm, owner.comm, sizeof(l->comm));
-	l->site = owner.site;
-	l->pins = e.pins;
-	l->gets = e.gets;
-	l->dev = inode->i_sb->s_dev;
-	l->ino = inode->i_ino;
-	l->index = folio->index;
-	raw_spin_unlock_irqrestore(&gt_loss_lock, flags);
+	ev.pins = e.pins;
+	ev.gets = e.gets;
+	gt_ev_fill(&ev, &e, owner.tgid ? &owner : NULL, folio);
+	gt_ring_emit(&ev);
 
 	pr_warn_ratelimited("data loss: page %lu of inode %lu (dev %u:%u) left the page cache while pinned by pid %d %s\n",
 			    folio->index, inode->i_ino, MAJOR(inode->i_sb->s_dev),
@@ -493,20 +481,5 @@ int gt_policy_files(struct gt_policy_file *files, int max)
 	n = min(max, gt_nr_files);
 	memcpy(files, gt_files, n * sizeof(*files));
 	raw_spin_unlock_irqrestore(&gt_files_lock, flags);
-	return n;
-}
-
-/* The newest losses first. */
-int gt_policy_losses(struct gt_loss *ring, int max)
-{
-	unsigned long flags;
-	unsigned int i, n;
-
-	raw_spin_lock_irqsave(&gt_loss_lock, flags);
-	n = min_t(unsigned int, gt_loss_next, GT_LOSS_RING);
-	n = min_t(unsigned int, n, max);
-	for (i = 0; i < n; i++)
-		ring[i] = gt_loss_ring[(gt_loss_next - 1 - i) % GT_LOSS_RING];
-	raw_spin_unlock_irqrestore(&gt_loss_lock, flags);
 	return n;
 }

@@ -3,8 +3,8 @@
  * The protection policy: off, observe or enforce. It reads the table,
  * folio_maybe_dma_pinned() and the folio's refcount and decides for the
  * veto hooks; it also keeps the veto counters, per veto point and per
- * file, and the data-loss events it cannot prevent (truncate and hole
- * punch of a pinned page).
+ * file, and raises the data-loss events it cannot prevent (truncate and
+ * hole punch of a pinned page) in the event ring.
  */
 #ifndef _GUP_TRACK_POLICY_H
 #define _GUP_TRACK_POLICY_H
@@ -50,21 +50,6 @@ struct gt_policy_stats {
 	u64 dirty_skipped;		/* write pins released, folio not dirtied */
 };
 
-/* A data-loss event: a pinned page removed from the page cache. */
-struct gt_loss {
-	u64 time_ns;
-	pid_t pid;
-	char comm[16];
-	u32 site;
-	int pins;
-	int gets;
-	dev_t dev;
-	unsigned long ino;
-	unsigned long index;
-};
-
-#define GT_LOSS_RING	64
-
 int gt_policy_parse(const char *val, enum gt_policy_mode *mode);
 const char *gt_policy_name(enum gt_policy_mode mode);
 
@@ -87,6 +72,5 @@ void gt_policy_unpinned(struct folio *folio);
 /* For the views. */
 void gt_policy_stats(struct gt_policy_stats *st);
 int gt_policy_files(struct gt_policy_file *files, int max);
-int gt_policy_losses(struct gt_loss *ring, int max);
 
 #endif /* _GUP_TRACK_POLICY_H */

@@ -11,10 +11,12 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
 #include "compat.h"
 #include "reconcile.h"
+#include "ring.h"
 #include "table.h"
 
 static atomic64_t gt_passes, gt_checked, gt_pins_fixed, gt_gets_expired;
@@ -30,7 +32,18 @@ static DECLARE_DELAYED_WORK(gt_reconcile_dwork, gt_reconcile_work);
 
 struct gt_rc {
 	u64 checked, pins, gets, stale, ns;
+	u64 now;			/* boot time (ns) the pass began */
 };
+
+/* Event thresholds (module parameters); 0 turns an event off. */
+static unsigned int gt_long_hold_ms;
+static unsigned int gt_orphan_s = GT_ORPHAN_S_DEFAULT;
+
+void gt_reconcile_set_events(unsigned int long_hold_ms, unsigned int orphan_s)
+{
+	WRITE_ONCE(gt_long_hold_ms, long_hold_ms);
+	WRITE_ONCE(gt_orphan_s, orphan_s);
+}
 
 /* References the folio's own state explains, pins aside. */
 static long gt_folio_explained(struct folio *folio)
@@ -73,6 +86,76 @@ long gt_folio_unexplained(struct folio *folio, int pins, int holding)
 	return after - explained - holding;
 }
 
+/*
+ * How many of pins the refcount still has room for. put_page() on a
+ * pinned folio takes one reference where unpin takes the whole bias (small
+ * folios) or leaves the pin count alone (large ones): either way the
+ * refcount falls below what the mappings, the cache and the pins explain.
+ * The kernel's own transient references only ever add to the refcount,
+ * so none is assumed here (a folio off the LRU is not taken to hold one):
+ * the check can be late, never wrong.
+ */
+static long gt_pins_present(struct folio *folio, int pins)
+{
+	long short_by = -gt_folio_unexplained(folio, pins, 0);
+
+	if (short_by <= 0)
+		return pins;
+	if (!folio_test_large(folio))
+		short_by = DIV_ROUND_UP(short_by, GUP_PIN_COUNTING_BIAS);
+	return pins - min_t(long, short_by, pins);
+}
+
+static void gt_misuse_put(struct gt_entry *e, struct folio *folio,
+			  struct gt_rc *rc, int gone)
+{
+	struct gt_ev ev = { .kind = GT_EV_MISUSE_PUT, .pins = gone };
+
+	gt_ev_fill(&ev, e, e->owner, folio);
+	ev.gets = e->gets;
+	gt_ring_emit(&ev);
+	pr_warn_ratelimited("misuse_put: %d pins of pfn %lu released with put_page(), pinned by pid %d %s\n",
+			    gone, e->pfn, ev.pid, ev.pid ? ev.comm : "(unknown)");
+	rc->pins += gone;
+	e->pins -= gone;
+}
+
+/* Pins held too long, or by a process that is gone: once per entry. */
+static void gt_watch_pins(struct gt_entry *e, struct folio *folio,
+			  struct gt_rc *rc)
+{
+	unsigned int long_ms = READ_ONCE(gt_long_hold_ms);
+	unsigned int orphan_s = READ_ONCE(gt_orphan_s);
+	struct gt_owner *o = e->owner;
+	struct gt_ev ev = { .pins = e->pins, .gets = e->gets };
+	u64 gone;
+
+	if (long_ms && !(e->flags & (GT_E_LONGTERM | GT_E_LONG_SEEN)) &&
+	    rc->now > e->since &&
+	    rc->now - e->since >= (u64)long_ms * NSEC_PER_MSEC) {
+		e->flags |= GT_E_LONG_SEEN;
+		ev.kind = GT_EV_LONG_HELD;
+		gt_ev_fill(&ev, e, o, folio);
+		gt_ring_emit(&ev);
+	}
+	if (!orphan_s || !o || (e->flags & GT_E_ORPHAN_SEEN) ||
+	    gt_owner_alive(o))
+		return;
+	gone = READ_ONCE(o->gone_ns);
+	if (!gone) {
+		WRITE_ONCE(o->gone_ns, rc->now);
+		return;
+	}
+	/* Still pinned as the kernel counts, a grace period after the exit. */
+	if (rc->now - gone < (u64)orphan_s * NSEC_PER_SEC ||
+	    !folio_maybe_dma_pinned(folio))
+		return;
+	e->flags |= GT_E_ORPHAN_SEEN;
+	ev.kind = GT_EV_ORPHANED;
+	gt_ev_fill(&ev, e, o, folio);
+	gt_ring_emit(&ev);
+}
+
 static void gt_reconcile_entry(struct gt_entry *e, void *arg)
 {
 	struct gt_rc *rc = arg;
@@ -96,11 +179,13 @@ static void gt_reconcile_entry(struct gt_entry *e, void *arg)
 	if (e->pins) {
 		bound = folio_test_large(folio) ? gt_folio_pincount(folio) :
 			folio_ref_count(folio) / GUP_PIN_COUNTING_BIAS;
-		if (e->pins > bound) {
-			rc->pins += e->pins - max(bound, 0L);
-			e->pins = max(bound, 0L);
-		}
+		if (e->pins <= bound)
+			bound = gt_pins_present(folio, e->pins);
+		if (e->pins > bound)
+			gt_misuse_put(e, folio, rc, e->pins - max(bound, 0L));
 	}
+	if (e->pins)
+		gt_watch_pins(e, folio, rc);
 	if (e->gets) {
 		extra = gt_folio_unexplained(folio, e->pins,
 					     gt_folio_off_lru_refs(folio));
@@ -132,7 +217,7 @@ static void gt_rc_account(const struct gt_rc *rc, bool worker)
 
 static void gt_reconcile_work(struct work_struct *work)
 {
-	struct gt_rc rc = {};
+	struct gt_rc rc = { .now = ktime_get_boottime_ns() };
 	u64 t0 = ktime_get_ns();
 	unsigned int ms;
 
@@ -163,7 +248,7 @@ void gt_reconcile_view(void)
 void gt_reconcile_all(void)
 {
 	unsigned long cursor = 0;
-	struct gt_rc rc = {};
+	struct gt_rc rc = { .now = ktime_get_boottime_ns() };
 	u64 t0;
 
 	mutex_lock(&gt_view_mutex);

@@ -16,6 +16,9 @@
  *   inferred. The refcount is read before and after the rest and must not
  *   move, so a reference being taken or dropped meanwhile keeps them.
  *
+ * Pins above what the refcount has room for were released with put_page()
+ * (or unseen): each such correction is a misuse_put event.
+ *
  * A worker does it every reconcile_ms, at most GT_RECONCILE_BUDGET entries
  * a time, and the views do it for the whole table before they print.
  */
@@ -47,6 +50,14 @@ void gt_reconcile_view(void);
 void gt_reconcile_set_on_read(bool on);
 void gt_reconcile_set_interval(unsigned int ms);
 void gt_reconcile_stats(struct gt_reconcile_stats *st);
+
+/*
+ * Events the reconciler raises (ring.h): long_held, pins without
+ * FOLL_LONGTERM held long_hold_ms; orphaned, pins the kernel still counts
+ * orphan_s after their owner exited. 0 turns either off.
+ */
+#define GT_ORPHAN_S_DEFAULT	60
+void gt_reconcile_set_events(unsigned int long_hold_ms, unsigned int orphan_s);
 
 /* The reference a folio off the LRU is held by, meanwhile: 0 or 1. */
 int gt_folio_off_lru_refs(struct folio *folio);

@@ -215,6 +215,18 @@ int gt_table_unget(unsigned long pfn, int refs)
 
 bool gt_table_freed(unsigned long pfn, int *pins, int *gets)
 {
+	struct gt_entry copy;
+
+	if (!gt_table_freed_describe(pfn, &copy, NULL))
+		return false;
+	*pins = copy.pins;
+	*gets = copy.gets;
+	return true;
+}
+
+bool gt_table_freed_describe(unsigned long pfn, struct gt_entry *copy,
+			     struct gt_owner *owner)
+{
 	u32 b = gt_bucket(pfn);
 	struct gt_entry *e;
 	unsigned long flags;
@@ -224,8 +236,9 @@ bool gt_table_freed(unsigned long pfn, int *pins, int *gets)
 	raw_spin_lock_irqsave(gt_lock(b), flags);
 	e = gt_find_locked(b, pfn);
 	if (e) {
-		*pins = e->pins;
-		*gets = e->gets;
+		*copy = *e;
+		if (owner && e->owner && e->pins)
+			*owner = *e->owner;
 		gt_entry_unlink(e);
 	}
 	raw_spin_unlock_irqrestore(gt_lock(b), flags);

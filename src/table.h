@@ -29,6 +29,9 @@
 #define GT_E_FILE	BIT(2)	/* page cache */
 #define GT_E_SHMEM	BIT(3)	/* page cache of shmem/memfd */
 #define GT_E_KIND	(GT_E_FILE | GT_E_SHMEM)
+/* Events already reported for the entry (ring.h): once per entry. */
+#define GT_E_LONG_SEEN	BIT(6)
+#define GT_E_ORPHAN_SEEN	BIT(7)
 
 struct gt_entry {
 	struct hlist_nulls_node node;
@@ -89,6 +92,9 @@ int gt_table_unpin(unsigned long pfn, int refs, bool *last_write);
 int gt_table_unget(unsigned long pfn, int refs);
 /* The folio was freed: forget it. True if it was tracked. */
 bool gt_table_freed(unsigned long pfn, int *pins, int *gets);
+/* The same, with a copy of the entry, and of its owner (when pinned). */
+bool gt_table_freed_describe(unsigned long pfn, struct gt_entry *copy,
+			     struct gt_owner *owner);
 
 /* Lockless: is pfn tracked, with which counts? */
 bool gt_table_lookup(unsigned long pfn, int *pins, int *gets);

@@ -29,6 +29,7 @@ static const char *dir = "/sys/kernel/debug/" GUP_TRACK_DEBUGFS_DIR;
 static bool json, pretty;
 
 static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void usage(int status) __attribute__((noreturn));
 
 static void die(const char *fmt, ...)
 {
@@ -186,6 +187,25 @@ static int cmp_pages(const void *a, const void *b)
 	return (x->pfn > y->pfn) - (x->pfn < y->pfn);
 }
 
+static bool want_stacks;
+static struct gt_table stacks;
+
+static void print_frames(struct gt_json *j, unsigned long id, const char *indent)
+{
+	const struct gt_stack *s = gt_stack_find(&stacks, id);
+
+	if (j)
+		gt_json_open(j, "frames", '[');
+	for (unsigned int i = 0; s && i < s->nr; i++) {
+		if (j)
+			gt_json_str(j, NULL, s->frames[i]);
+		else
+			printf("%s%s\n", indent, s->frames[i]);
+	}
+	if (j)
+		gt_json_close(j, ']');
+}
+
 static void cmd_pages(void)
 {
 	struct gt_table t;
@@ -193,6 +213,8 @@ static void cmd_pages(void)
 	size_t i;
 
 	read_table("pages", gt_parse_pages, &t);
+	if (want_stacks)
+		read_table("stacks", gt_parse_stacks, &stacks);
 	qsort(t.rows, t.nr, sizeof(struct gt_page), cmp_pages);
 	if (json)
 		list_begin(&j);
@@ -209,6 +231,8 @@ static void cmd_pages(void)
 			printf("%12lu %5u %6ld %6ld %-5s %7ld %-15s %7lu %-28s %s\n",
 			       p->pfn, p->order, p->pins, p->gets, p->flags,
 			       p->pid, p->comm, p->age, p->caller, p->file);
+			if (want_stacks)
+				print_frames(NULL, p->stack, "             ");
 			continue;
 		}
 		gt_json_open(&j, NULL, '{');
@@ -225,11 +249,115 @@ static void cmd_pages(void)
 		gt_json_str(&j, "caller", p->caller);
 		gt_json_num(&j, "stack", p->stack);
 		gt_json_str(&j, "file", p->file);
+		if (want_stacks)
+			print_frames(&j, p->stack, NULL);
 		gt_json_close(&j, '}');
 	}
 	if (json)
 		list_end(&j);
 	gt_table_free(&t);
+	gt_table_free(&stacks);
+}
+
+static void cmd_stack(const char *arg)
+{
+	unsigned long id;
+	struct gt_json j;
+
+	if (!arg)
+		usage(2);
+	id = num_arg("stack", arg);
+	read_table("stacks", gt_parse_stacks, &stacks);
+	if (!gt_stack_find(&stacks, id))
+		die("no stack %lu: not a handle this module load made", id);
+	if (json) {
+		gt_json_init(&j, stdout, pretty);
+		gt_json_open(&j, NULL, '{');
+		gt_json_num(&j, "stack", id);
+		print_frames(&j, id, NULL);
+		gt_json_close(&j, '}');
+		gt_json_end(&j);
+	} else {
+		printf("stack %lu\n", id);
+		print_frames(NULL, id, "  ");
+	}
+	gt_table_free(&stacks);
+}
+
+/* events: what the ring holds, oldest first, and with --follow what comes. */
+static struct {
+	const char *kind;
+	unsigned long long since;
+	bool follow;
+} evf;
+
+static void print_event(const struct gt_event *e)
+{
+	struct gt_json j;
+
+	if (!json) {
+		printf("[%llu] %s pid %ld %s caller %s stack %lu held %llums pfn %lu order %lu pins %ld gets %ld %s%s file %s%s%s\n",
+		       e->seq, e->kind, e->pid, e->comm, e->caller, e->stack,
+		       e->held_ms, e->pfn, (unsigned long)e->order, e->pins,
+		       e->gets, e->flags[0] == 'L' ? "longterm " : "",
+		       e->flags[1] == 'W' ? "write" : "read", e->file,
+		       strcmp(e->reason, "-") ? " reason " : "",
+		       strcmp(e->reason, "-") ? e->reason : "");
+		return;
+	}
+	/* One object per line, whatever -p says: a stream, not a document. */
+	gt_json_init(&j, stdout, false);
+	gt_json_open(&j, NULL, '{');
+	gt_json_num(&j, "seq", e->seq);
+	gt_json_num(&j, "age_s", e->age);
+	gt_json_str(&j, "kind", e->kind);
+	gt_json_int(&j, "pid", e->pid);
+	gt_json_str(&j, "comm", e->comm);
+	gt_json_str(&j, "caller", e->caller);
+	gt_json_num(&j, "stack", e->stack);
+	gt_json_num(&j, "held_ms", e->held_ms);
+	gt_json_num(&j, "pfn", e->pfn);
+	gt_json_num(&j, "order", e->order);
+	gt_json_int(&j, "pins", e->pins);
+	gt_json_int(&j, "gets", e->gets);
+	gt_json_bool(&j, "longterm", e->flags[0] == 'L');
+	gt_json_bool(&j, "write", e->flags[1] == 'W');
+	gt_json_str(&j, "file", e->file);
+	if (strcmp(e->reason, "-"))
+		gt_json_str(&j, "reason", e->reason);
+	gt_json_close(&j, '}');
+	gt_json_end(&j);
+}
+
+static void cmd_events(void)
+{
+	unsigned long long next = evf.since;
+	struct gt_table t;
+
+	if (evf.kind && !gt_event_kind_known(evf.kind))
+		die("unknown event kind %s", evf.kind);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (;;) {
+		read_table("events", gt_parse_events, &t);
+		for (size_t i = 0; i < t.nr; i++) {
+			const struct gt_event *e = (struct gt_event *)t.rows + i;
+
+			if (e->seq < next)
+				continue;
+			if (next && e->seq > next && next > evf.since)
+				fprintf(stderr, "gup-track: %llu events lost (overwritten before read)\n",
+					e->seq - next);
+			next = e->seq + 1;
+			if (!evf.kind || !strcmp(evf.kind, e->kind))
+				print_event(e);
+		}
+		gt_table_free(&t);
+		if (!evf.follow)
+			break;
+		if (!next)
+			next = 1;
+		sleep(1);
+	}
 }
 
 static int cmp_tasks(const void *a, const void *b)
@@ -595,6 +723,10 @@ static void usage(int status)
 		"                              [-s|--sort pfn|pins|age|pid|folios]\n"
 		"  top [-d SECS] [-o] [-s KEY] refreshing view (-o: once)\n"
 		"  policy [off|observe|enforce]\n"
+		"  pages --stacks              each row's stack inline\n"
+		"  stack HANDLE                the frames of a stack handle\n"
+		"  events [--follow] [--kind K] [--since SEQ]\n"
+		"                              the event ring, oldest first (-j: a line each)\n"
 		"  export --prometheus FILE    node_exporter textfile, written atomically\n"
 		"  load [--path KO] [param=value ...]\n"
 		"  unload\n"
@@ -618,6 +750,10 @@ int main(int argc, char **argv)
 		{ "path", required_argument, NULL, 'k' },
 		{ "prometheus", required_argument, NULL, 'm' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "stacks", no_argument, NULL, 'S' },
+		{ "follow", no_argument, NULL, 'w' },
+		{ "kind", required_argument, NULL, 'K' },
+		{ "since", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -666,6 +802,10 @@ int main(int argc, char **argv)
 		case 'o': once = true; break;
 		case 'k': ko = optarg; break;
 		case 'm': prom = optarg; break;
+		case 'S': want_stacks = true; break;
+		case 'w': evf.follow = true; break;
+		case 'K': evf.kind = optarg; break;
+		case 'n': evf.since = num_arg("--since", optarg); break;
 		default: usage(2);
 		}
 	}
@@ -678,6 +818,10 @@ int main(int argc, char **argv)
 		cmd_tasks();
 	else if (!strcmp(cmd, "files"))
 		cmd_files();
+	else if (!strcmp(cmd, "events"))
+		cmd_events();
+	else if (!strcmp(cmd, "stack"))
+		cmd_stack(optind < argc ? argv[optind] : NULL);
 	else if (!strcmp(cmd, "top"))
 		cmd_top(delay, once);
 	else if (!strcmp(cmd, "policy"))

@@ -173,6 +173,34 @@ static bool hook_row(const char *line, void *dst)
 		      h->state, &h->hits, h->missed, extra) == 5;
 }
 
+bool gt_event_kind_known(const char *name)
+{
+	static const char * const kinds[] = { GT_EVENT_KINDS };
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(name, kinds[i]))
+			return true;
+	return false;
+}
+
+bool gt_parse_event_row(const char *line, struct gt_event *e)
+{
+	char extra[2];
+
+	return sscanf(line, "%llu %lu %31s %ld %31s %127s %lu %llu %lu %u %ld %ld %3s %63s %31s %1s",
+		      &e->seq, &e->age, e->kind, &e->pid, e->comm, e->caller,
+		      &e->stack, &e->held_ms, &e->pfn, &e->order, &e->pins,
+		      &e->gets, e->flags, e->file, e->reason, extra) == 15 &&
+	       e->seq && gt_event_kind_known(e->kind) && e->order < 32 &&
+	       strlen(e->flags) == 2 && strchr("L-", e->flags[0]) &&
+	       strchr("W-", e->flags[1]);
+}
+
+static bool event_row(const char *line, void *dst)
+{
+	return gt_parse_event_row(line, dst);
+}
+
 int gt_parse_pages(FILE *f, struct gt_table *out, char *err)
 {
 	return parse_table(f, out, sizeof(struct gt_page), GT_PAGES_HEADER,
@@ -195,6 +223,67 @@ int gt_parse_hooks(FILE *f, struct gt_table *out, char *err)
 {
 	return parse_table(f, out, sizeof(struct gt_hook), GT_HOOKS_HEADER,
 			   hook_row, err);
+}
+
+int gt_parse_events(FILE *f, struct gt_table *out, char *err)
+{
+	return parse_table(f, out, sizeof(struct gt_event), GT_EVENTS_HEADER,
+			   event_row, err);
+}
+
+int gt_parse_stacks(FILE *f, struct gt_table *out, char *err)
+{
+	struct gt_stack *cur = NULL;
+	char line[512], extra[2];
+	size_t cap = 16, no = 0;
+
+	out->nr = 0;
+	out->rows = malloc(cap * sizeof(*cur));
+	if (!out->rows)
+		return -ENOMEM;
+	while (fgets(line, sizeof(line), f)) {
+		no++;
+		chomp(line);
+		if (!line[0]) {
+			cur = NULL;
+			continue;
+		}
+		if (line[0] == ' ') {
+			if (!cur || cur->nr == GT_STACK_FRAMES ||
+			    sscanf(line + 1, "%127s %1s", cur->frames[cur->nr],
+				   extra) != 1)
+				return fail(err, "line %zu: stray frame \"%s\"",
+					    no, line);
+			cur->nr++;
+			continue;
+		}
+		if (out->nr == cap) {
+			void *n = realloc(out->rows, 2 * cap * sizeof(*cur));
+
+			if (!n)
+				return -ENOMEM;
+			out->rows = n;
+			cap *= 2;
+		}
+		cur = (struct gt_stack *)out->rows + out->nr;
+		cur->nr = 0;
+		if (sscanf(line, "stack %lu %1s", &cur->id, extra) != 1)
+			return fail(err, "line %zu: want \"stack N\", got \"%s\"",
+				    no, line);
+		out->nr++;
+	}
+	return 0;
+}
+
+const struct gt_stack *gt_stack_find(const struct gt_table *stacks,
+				     unsigned long id)
+{
+	const struct gt_stack *s = stacks->rows;
+
+	for (size_t i = 0; i < stacks->nr; i++)
+		if (s[i].id == id)
+			return &s[i];
+	return NULL;
 }
 
 void gt_kvs_free(struct gt_kvs *kvs)

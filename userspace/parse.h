@@ -61,6 +61,33 @@ struct gt_hook {
 	char missed[24];
 };
 
+struct gt_event {
+	unsigned long long seq;
+	unsigned long age;
+	char kind[32];
+	long pid;
+	char comm[32];
+	char caller[128];
+	unsigned long stack;
+	unsigned long long held_ms;
+	unsigned long pfn;
+	unsigned int order;
+	long pins;
+	long gets;
+	char flags[4];		/* L, W or '-' at each of two positions */
+	char file[64];		/* major:minor:ino:index, "anon" or "-" */
+	char reason[32];	/* migrate_blocked: why the kernel migrated */
+};
+
+#define GT_STACK_FRAMES	16
+
+/* One block of the stacks view: "stack N", then a " frame" line each. */
+struct gt_stack {
+	unsigned long id;
+	unsigned int nr;
+	char frames[GT_STACK_FRAMES][128];
+};
+
 struct gt_table {
 	void *rows;
 	size_t nr;
@@ -71,6 +98,14 @@ int gt_parse_pages(FILE *f, struct gt_table *out, char *err);
 int gt_parse_tasks(FILE *f, struct gt_table *out, char *err);
 int gt_parse_files(FILE *f, struct gt_table *out, char *err);
 int gt_parse_hooks(FILE *f, struct gt_table *out, char *err);
+int gt_parse_stacks(FILE *f, struct gt_table *out, char *err);
+const struct gt_stack *gt_stack_find(const struct gt_table *stacks,
+				     unsigned long id);
+int gt_parse_events(FILE *f, struct gt_table *out, char *err);
+/* One row of the events view; false if it does not fit. */
+bool gt_parse_event_row(const char *line, struct gt_event *ev);
+/* Is name one of the event kinds (format.h GT_EVENT_KINDS)? */
+bool gt_event_kind_known(const char *name);
 
 const char *gt_kv_get(const struct gt_kvs *kvs, const char *key);
 /* A numeric value; false if missing or not a number. */

@@ -10,7 +10,7 @@
 /* Point-in-time values; every other number in stats is a counter. */
 static const char * const gauges[] = {
 	"active_", "peak_folios", "memory_bytes", "table_limit",
-	"policy_available",
+	"policy_available", "events_size",
 };
 
 static const struct {
@@ -27,6 +27,8 @@ static const struct {
 	{ "veto_release_done", "Buffer strips of pinned page cache refused" },
 	{ "truncated_while_pinned", "Pinned page cache removed by truncate or hole punch" },
 	{ "memory_bytes", "Memory the table uses" },
+	{ "events_lost", "Events overwritten in the ring before anyone read them" },
+	{ "events_next_seq", "Sequence number the next event will get" },
 };
 
 static bool is_gauge(const char *key)
@@ -74,12 +76,25 @@ void gt_prom_write(FILE *out, const struct gt_kvs *stats,
 		fputs("\"} 1\n", out);
 	}
 
+	fputs("# HELP gup_track_events_total Events raised since load, by kind\n"
+	      "# TYPE gup_track_events_total counter\n", out);
+	for (size_t i = 0; i < stats->nr; i++) {
+		const char *key = stats->kv[i].key;
+		unsigned long long v;
+
+		if (!strncmp(key, "events_", 7) &&
+		    gt_event_kind_known(key + 7) && gt_kv_num(stats, key, &v))
+			fprintf(out, "gup_track_events_total{kind=\"%s\"} %llu\n",
+				key + 7, v);
+	}
+
 	for (size_t i = 0; i < stats->nr; i++) {
 		const char *key = stats->kv[i].key;
 		unsigned long long v;
 		bool gauge = is_gauge(key);
 
-		if (!strcmp(key, "format") || !gt_kv_num(stats, key, &v))
+		if (!strcmp(key, "format") || !gt_kv_num(stats, key, &v) ||
+		    (!strncmp(key, "events_", 7) && gt_event_kind_known(key + 7)))
 			continue;
 		fprintf(out, "# HELP gup_track_%s%s %s\n", key,
 			gauge ? "" : "_total", help_of(key));

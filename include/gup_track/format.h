@@ -25,9 +25,24 @@
 	"veto_unmap veto_release writeback_pinned syncwrite_pinned " \
 	"dirty_at_unpin truncated"
 
-/* events: pinned pages that left the page cache, newest first. */
+/*
+ * events: the event ring, oldest first, after this header. seq counts
+ * from 1 since load; a gap means events were overwritten (stats
+ * events_lost). pid 0 and comm '-': taken before load or unknown. stack:
+ * a handle for the stacks view (0: none). held_ms: how long the folio had
+ * been tracked. flags: L FOLL_LONGTERM, W FOLL_WRITE, '-' unset. file:
+ * major:minor:inode:index, "anon", or '-' for page cache no longer known.
+ * reason: for migrate_blocked why the kernel migrated (compaction,
+ * contig_range, memory_hotplug, syscall, numa_misplaced, mbind,
+ * longterm_pin, demotion, memory_failure, other), '-' for other kinds.
+ */
 #define GT_EVENTS_HEADER \
-	"age_s kind pid comm caller pins gets file"
+	"seq age_s kind pid comm caller stack held_ms pfn order pins gets flags file reason"
+
+/* The kinds of event, as the kind column spells them. */
+#define GT_EVENT_KINDS \
+	"truncate", "misuse_put", "unpin_unpinned", "freed_pinned", \
+	"orphaned", "long_held", "migrate_blocked"
 
 /* hooks: one line per hooked kernel function or tracepoint. */
 #define GT_HOOKS_HEADER \

@@ -11,6 +11,7 @@ extern struct gt_hook_set gt_hooks_gup_put;
 extern struct gt_hook_set gt_hooks_bio_release;
 extern struct gt_hook_set gt_hooks_add_pin;
 extern struct gt_hook_set gt_hooks_gup_entry;
+extern struct gt_hook_set gt_hooks_migrate;
 
 /* The policy's watchers (observe and enforce). */
 extern struct gt_hook_set gt_hooks_truncate;

@@ -127,6 +127,22 @@ static void gtp_set_release(struct gtp_set *set, u32 how)
 		break;
 	case GTP_REL_LEAK:
 		break;
+	case GTP_REL_UNPIN_GETS:
+		for (i = 0; i < set->nr; i++) {
+			folio_get(page_folio(set->pages[i]));
+			unpin_user_page(set->pages[i]);
+		}
+		break;
+	case GTP_REL_UNSEEN:
+		for (i = 0; i < set->nr; i++) {
+			struct folio *folio = page_folio(set->pages[i]);
+
+			if (folio_test_large(folio))
+				unpin_user_page(set->pages[i]);
+			else
+				folio_put_refs(folio, GUP_PIN_COUNTING_BIAS);
+		}
+		break;
 	}
 	kvfree(set->pages);
 	kfree(set);
@@ -199,10 +215,17 @@ static long gtp_ioc_pin(struct gtp_file *f, void __user *uarg)
 /* Does how fit the set? The deliberate bugs fit only where they are bugs. */
 static bool gtp_release_fits(const struct gtp_set *set, u32 how)
 {
+	unsigned long i;
+
 	switch (how) {
 	case GTP_REL_LEAK:
 		return true;
 	case GTP_REL_PUT:
+		return !set->pinned;
+	case GTP_REL_UNPIN_GETS:
+		for (i = 0; i < set->nr; i++)
+			if (!folio_test_large(page_folio(set->pages[i])))
+				return false;
 		return !set->pinned;
 	default:	/* the unpins, and put_page on pins (careless) */
 		return set->pinned;

@@ -38,7 +38,7 @@ enum gtp_method {
 
 /*
  * How a held set is given back. The first four must match how it was
- * taken; the last two are deliberate driver bugs, for the detector.
+ * taken; the last four are deliberate driver bugs, for the detector.
  */
 enum gtp_release_how {
 	GTP_REL_UNPIN = 1,	/* unpin_user_pages */
@@ -47,6 +47,18 @@ enum gtp_release_how {
 	GTP_REL_PUT,		/* put_page, for FOLL_GET sets */
 	GTP_REL_CARELESS,	/* put_page on a FOLL_PIN set: misuse */
 	GTP_REL_LEAK,		/* forget the set: its pages stay held forever */
+	/*
+	 * Drop each small folio's pin references behind the unpin path's
+	 * back, as a release nobody saw; large folios are unpinned properly.
+	 */
+	GTP_REL_UNSEEN,
+	/*
+	 * unpin_user_page() on a FOLL_GET set of large folios only (on a
+	 * small folio the kernel's refcount would underflow). Each folio also
+	 * gets a reference that is never dropped, so that it is never freed
+	 * with the pin count this leaves below zero.
+	 */
+	GTP_REL_UNPIN_GETS,
 	GTP_REL_MAX,
 };
 

@@ -34,9 +34,14 @@ result() {	# result OK NAME
 	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
 }
 stat() { awk -v k="$1" '$1 == k { print $2 }' $GT/stats; }
+# Each load's event ring, kept before it is unloaded.
+keep_events() { tail -n +2 $GT/events >> $OUT/events 2> /dev/null; }
+# Orphans reported soon, so that a teardown taken for a leak would show.
+ORPHAN_S=5
+echo $ORPHAN_S > $PARAMS/orphan_s
 
 echo "KTAP version 1"
-echo "1..7"
+echo "1..8"
 
 # The workloads, each until told to stop.
 pids=""
@@ -110,6 +115,7 @@ while [ $reloads -lt $RELOADS ] ||
 	esac
 	echo $mode > $PARAMS/policy 2> /dev/null && flips=$((flips + 1))
 	sleep 1
+	keep_events
 	# An open view holds the module for a moment: rmmod says EAGAIN.
 	tries=0
 	t0=$(cut -d' ' -f1 /proc/uptime)
@@ -118,7 +124,8 @@ while [ $reloads -lt $RELOADS ] ||
 		sleep 0.1
 	done
 	t1=$(cut -d' ' -f1 /proc/uptime)
-	if insmod $KO policy=$mode reconcile_ms=$RECONCILE_MS; then
+	if insmod $KO policy=$mode reconcile_ms=$RECONCILE_MS \
+		orphan_s=$ORPHAN_S; then
 		t2=$(cut -d' ' -f1 /proc/uptime)
 		echo "# reload $((reloads + 1)): rmmod $(echo "$t1 $t0" | awk '{ print $1 - $2 }')s, insmod $(echo "$t2 $t1" | awk '{ print $1 - $2 }')s, settled $(stat load_settle_ms)ms, unfollowed $(stat load_calls_unfollowed), base exact $(stat load_base_exact)"
 		reloads=$((reloads + 1))
@@ -191,6 +198,16 @@ echo Y > $PARAMS/reconcile_on_read
 ok=1
 [ "$left" = 0 ] && ok=0
 result $ok "no unconfirmed reference outlives two reconcile intervals"
+
+# Misuse, leaks and frees of pinned pages are mistakes the load never made.
+sleep $ORPHAN_S
+keep_events
+bad=$(awk '$3 ~ /^(misuse_put|unpin_unpinned|freed_pinned|orphaned)$/' $OUT/events | wc -l)
+awk '{ print $3 }' $OUT/events | sort | uniq -c | sed 's/^/# events: /'
+awk '$3 ~ /^(misuse_put|unpin_unpinned|freed_pinned|orphaned)$/' $OUT/events | head -n 5 | sed 's/^/# false event: /'
+ok=1
+[ "$bad" = 0 ] && ok=0
+result $ok "no misuse_put, unpin_unpinned, freed_pinned or orphaned event under the stress ($bad)"
 
 ok=1
 rmmod gup_track && insmod $KO && ok=0

@@ -27,7 +27,10 @@ truncate -s 256M "$run/disk.img"
 # no_timer_check: under TCG on a busy host the boot-time check that the
 # timer interrupt arrives can give up and panic ("IO-APIC + timer doesn't
 # work!"), seen with other VMs and builds sharing the CPUs.
-append="console=ttyS0 no_timer_check panic_on_warn=1 oops=panic panic=-1 gtt.mode=$mode"
+# Two NUMA nodes, the second memory only (CPUs of one cache on two nodes
+# warn), so that move_pages(2) has somewhere to move a page to
+# (the events test); automatic NUMA balancing stays off, as it was with one.
+append="console=ttyS0 no_timer_check panic_on_warn=1 oops=panic panic=-1 numa_balancing=disable gtt.mode=$mode"
 [ -z "$only" ] || append="$append gtt.only=$only"
 
 rc=0
@@ -36,6 +39,10 @@ rc=0
 TIMEFORMAT='%R %U %S'
 { time timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
 	-accel tcg,thread=single -cpu max -smp 2 -m 1536 \
+	-object memory-backend-ram,id=m0,size=768M \
+	-object memory-backend-ram,id=m1,size=768M \
+	-numa node,nodeid=0,cpus=0-1,memdev=m0 \
+	-numa node,nodeid=1,memdev=m1 \
 	-display none -monitor none -no-reboot \
 	-kernel "$kroot/boot/vmlinuz-$abi" \
 	-initrd "$out/initramfs.cpio" \

@@ -143,6 +143,72 @@ static void test_other_views(void)
 	gt_table_free(&t);
 }
 
+#define EVENTS_OK GT_EVENTS_HEADER "\n" \
+	"1 9 misuse_put 212 events gtp_ioctl[gup_test_pin] 3 12 14076 0 1 0 -W anon -\n" \
+	"2 8 truncate 212 events gtp_ioctl[gup_test_pin] 3 40 14090 0 1 0 -- 254:0:12:3 -\n" \
+	"3 1 orphaned 0 - - 0 61000 20000 9 512 0 L- - -\n" \
+	"4 0 migrate_blocked 90 fio io_sqe_buffers_register 5 900 14100 0 1 0 LW anon syscall\n"
+
+#define STACKS_OK "stack 3\n gtp_ioctl[gup_test_pin]\n __x64_sys_ioctl\n\n" \
+	"stack 4\n io_sqe_buffers_register\n\n"
+
+static void test_events(void)
+{
+	static const char * const bad[] = {
+		"1 9 misuse_put 212 events x 3 12 14076 0 1 0 -W anon\n", /* short */
+		"1 9 frobbed 212 events x 3 12 14076 0 1 0 -W anon -\n", /* kind */
+		"0 9 misuse_put 212 events x 3 12 14076 0 1 0 -W anon -\n", /* seq 0 */
+		"1 9 misuse_put 212 events x 3 12 14076 0 1 0 WL anon -\n", /* flags */
+		"1 9 misuse_put 212 events x 3 12 14076 0 1 0 -W anon - 7\n", /* extra */
+	};
+	char err[GT_ERR_LEN] = "", text[512];
+	const struct gt_event *e;
+	const struct gt_stack *st;
+	struct gt_table t;
+	bool ok = true;
+	FILE *f;
+	int ret;
+
+	f = mem(EVENTS_OK);
+	ret = gt_parse_events(f, &t, err);
+	fclose(f);
+	e = t.rows;
+	result(!ret && t.nr == 4 && e[0].seq == 1 && !strcmp(e[0].kind, "misuse_put") &&
+	       !strcmp(e[3].reason, "syscall") &&
+	       e[0].pid == 212 && e[0].stack == 3 && e[1].held_ms == 40 &&
+	       !strcmp(e[1].file, "254:0:12:3") && e[2].order == 9 &&
+	       e[2].flags[0] == 'L', "events: rows of every shape parse (%s)", err);
+	gt_table_free(&t);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "%s\n%s", GT_EVENTS_HEADER, bad[i]);
+		f = mem(text);
+		ret = gt_parse_events(f, &t, err);
+		fclose(f);
+		ok &= ret != 0 && strstr(err, "line 2");
+		gt_table_free(&t);
+	}
+	result(ok, "events: short, unknown kind, seq 0, bad flags, extra column are errors");
+	f = mem("seq age_s kind pid comm caller stack held_ms pfn order pins gets flags file\n");
+	ret = gt_parse_events(f, &t, err);
+	fclose(f);
+	result(ret != 0 && strstr(err, "header"), "events: a header without the reason column is refused");
+	gt_table_free(&t);
+
+	f = mem(STACKS_OK);
+	ret = gt_parse_stacks(f, &t, err);
+	fclose(f);
+	st = gt_stack_find(&t, 3);
+	result(!ret && t.nr == 2 && st && st->nr == 2 &&
+	       !strcmp(st->frames[1], "__x64_sys_ioctl") && !gt_stack_find(&t, 9),
+	       "stacks: blocks parse and are found by handle");
+	gt_table_free(&t);
+	f = mem(" orphan_frame\n");
+	ret = gt_parse_stacks(f, &t, err);
+	fclose(f);
+	result(ret != 0, "stacks: a frame before any stack line is an error");
+	gt_table_free(&t);
+}
+
 static void test_json(void)
 {
 	char *buf = NULL;
@@ -175,7 +241,8 @@ static void test_prom(void)
 	FILE *f;
 	bool ok;
 
-	f = mem("format 2\npins_acquired 5\nactive_pins 3\npolicy observe\n");
+	f = mem("format 3\npins_acquired 5\nactive_pins 3\npolicy observe\n"
+		"events_misuse_put 2\nevents_orphaned 0\nevents_lost 1\n");
 	gt_parse_kvs(f, &stats, err);
 	fclose(f);
 	f = mem("version 0.1.0\nformat 2\nbuilt_for x\nrunning 6.1.0-56-amd64\n");
@@ -191,6 +258,12 @@ static void test_prom(void)
 	     strstr(buf, "gup_track_info{version=\"0.1.0\",kernel=\"6.1.0-56-amd64\"} 1\n") &&
 	     !strstr(buf, "gup_track_format");
 	result(ok, "prometheus: HELP/TYPE, _total on counters, gauges bare, policy and info labels");
+	ok = strstr(buf, "# TYPE gup_track_events_total counter\n") &&
+	     strstr(buf, "gup_track_events_total{kind=\"misuse_put\"} 2\n") &&
+	     strstr(buf, "gup_track_events_total{kind=\"orphaned\"} 0\n") &&
+	     strstr(buf, "gup_track_events_lost_total 1\n") &&
+	     !strstr(buf, "gup_track_events_misuse_put");
+	result(ok, "prometheus: one counter per event kind, labelled, and events_lost");
 	free(buf);
 
 	close(mkstemp(path));
@@ -272,6 +345,37 @@ static void test_cli(const char *bin)
 	rc = cli(bin, "/nonexistent", "status", out, sizeof(out));
 	result(rc == 1 && (strstr(out, "not loaded") || strstr(out, "debugfs")),
 	       "cli: no module is a clear error (%s)", strtok(out, "\n"));
+	put(dir, "version", version);
+	put(dir, "events", EVENTS_OK);
+	put(dir, "stacks", STACKS_OK);
+	rc = cli(bin, dir, "events", out, sizeof(out));
+	result(!rc && strstr(out, "[1] misuse_put pid 212") &&
+	       strstr(out, "[3] orphaned") && strstr(out, "file 254:0:12:3") &&
+	       strstr(out, "file anon reason syscall"),
+	       "cli: events prints every event, oldest first");
+	rc = cli(bin, dir, "-j events --kind truncate", out, sizeof(out));
+	result(!rc && !strncmp(out, "{\"seq\":2,", 9) &&
+	       strchr(out, '\n') == out + strlen(out) - 1 &&
+	       strstr(out, "\"kind\":\"truncate\""),
+	       "cli: -j events --kind is one JSON object per line, filtered");
+	rc = cli(bin, dir, "events --since 3", out, sizeof(out));
+	result(!rc && !strstr(out, "misuse_put") && strstr(out, "[3] orphaned"),
+	       "cli: events --since skips what came before");
+	rc = cli(bin, dir, "events --kind bogus", out, sizeof(out));
+	result(rc == 1 && strstr(out, "unknown event kind"),
+	       "cli: an unknown event kind is a clear error");
+	rc = cli(bin, dir, "stack 3", out, sizeof(out));
+	result(!rc && strstr(out, "stack 3\n  gtp_ioctl[gup_test_pin]\n  __x64_sys_ioctl\n"),
+	       "cli: stack prints the frames of a handle");
+	rc = cli(bin, dir, "stack 99", out, sizeof(out));
+	result(rc == 1 && strstr(out, "no stack 99"), "cli: an unknown stack handle is a clear error");
+	put(dir, "pages", PAGES_OK);
+	rc = cli(bin, dir, "pages --stacks --pid 135", out, sizeof(out));
+	result(!rc && strstr(out, "io_pin_pages"), "cli: pages --stacks runs");
+	put(dir, "pages", GT_PAGES_HEADER "\n14076 0 1 0 P-LWA 135 hold_pins 3 io_pin_pages 3 -\n");
+	rc = cli(bin, dir, "-j pages --stacks", out, sizeof(out));
+	result(!rc && strstr(out, "\"frames\":[\"gtp_ioctl[gup_test_pin]\",\"__x64_sys_ioctl\"]"),
+	       "cli: -j pages --stacks has each row's frames");
 	rc = cli(bin, dir, "frobnicate", out, sizeof(out));
 	result(rc == 2 && strstr(out, "usage"), "cli: an unknown command prints usage");
 	rc = cli(bin, dir, "--version", out, sizeof(out));
@@ -284,14 +388,15 @@ static void test_cli(const char *bin)
 
 int main(int argc, char **argv)
 {
-	printf("KTAP version 1\n1..26\n");
+	printf("KTAP version 1\n1..40\n");
 	test_pages();
 	test_kvs();
 	test_other_views();
 	test_json();
 	test_prom();
+	test_events();
 	test_cli(argc > 1 ? argv[1] : "./gup-track");
-	if (n != 26)
-		printf("# planned 26 tests, ran %d\n", n);
-	return failed || n != 26;
+	if (n != 40)
+		printf("# planned 40 tests, ran %d\n", n);
+	return failed || n != 40;
 }

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The event ring (see ring.h). One array of events and a raw spinlock:
+ * events are rare (they are about mistakes), so a single lock is enough,
+ * and a raw one is what handlers may take on PREEMPT_RT.
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+
+#include "ring.h"
+
+static DEFINE_RAW_SPINLOCK(gt_ring_lock);
+static struct gt_ev *gt_ring;
+static unsigned int gt_ring_size;
+static u64 gt_ring_next = 1;		/* seq of the next event */
+static u64 gt_ring_lost;
+static u64 gt_ring_kinds[GT_EV_MAX];
+
+static const char * const gt_ev_names[GT_EV_MAX] = {
+	[GT_EV_TRUNCATE] = "truncate",
+	[GT_EV_MISUSE_PUT] = "misuse_put",
+	[GT_EV_UNPIN_UNPINNED] = "unpin_unpinned",
+	[GT_EV_FREED_PINNED] = "freed_pinned",
+	[GT_EV_ORPHANED] = "orphaned",
+	[GT_EV_LONG_HELD] = "long_held",
+	[GT_EV_MIGRATE_BLOCKED] = "migrate_blocked",
+};
+
+const char *gt_ev_kind_name(unsigned int kind)
+{
+	return kind < GT_EV_MAX ? gt_ev_names[kind] : "?";
+}
+
+int gt_ring_init(unsigned int size)
+{
+	size = clamp_t(unsigned int, size, 1, GT_RING_MAX);
+	gt_ring = kvcalloc(size, sizeof(*gt_ring), GFP_KERNEL);
+	if (!gt_ring)
+		return -ENOMEM;
+	gt_ring_size = size;
+	return 0;
+}
+
+void gt_ring_exit(void)
+{
+	kvfree(gt_ring);
+	gt_ring = NULL;
+	gt_ring_size = 0;
+}
+
+/* The file of a page-cache folio; callers keep the folio from going away. */
+static void gt_ev_file(struct gt_ev *ev, struct folio *folio)
+{
+	struct address_space *mapping;
+	struct inode *inode;
+
+	if (folio_test_anon(folio))
+		return;
+	mapping = READ_ONCE(folio->mapping);
+	if (!mapping || ((unsigned long)mapping & PAGE_MAPPING_FLAGS))
+		return;
+	inode = READ_ONCE(mapping->host);
+	if (!inode)
+		return;
+	ev->dev = inode->i_sb->s_dev;
+	ev->ino = inode->i_ino;
+	ev->index = READ_ONCE(folio->index);
+}
+
+void gt_ev_fill(struct gt_ev *ev, const struct gt_entry *e,
+		const struct gt_owner *owner, struct folio *folio)
+{
+	u64 now = ktime_get_boottime_ns();
+
+	if (e) {
+		ev->pfn = e->pfn;
+		ev->order = e->order;
+		ev->flags = e->flags;
+		ev->held_ns = now > e->since ? now - e->since : 0;
+	}
+	if (owner) {
+		ev->pid = owner->tgid;
+		ev->site = owner->site;
+		memcpy(ev->comm, owner->comm, sizeof(ev->comm));
+	}
+	if (folio) {
+		ev->pfn = folio_pfn(folio);
+		ev->order = folio_order(folio);
+		gt_ev_file(ev, folio);
+	}
+}
+
+void gt_ring_emit(struct gt_ev *ev)
+{
+	unsigned long flags;
+
+	ev->time_ns = ktime_get_boottime_ns();
+	raw_spin_lock_irqsave(&gt_ring_lock, flags);
+	if (ev->kind < GT_EV_MAX)
+		gt_ring_kinds[ev->kind]++;
+	if (gt_ring_size) {
+		ev->seq = gt_ring_next++;
+		if (ev->seq > gt_ring_size)
+			gt_ring_lost++;
+		gt_ring[ev->seq % gt_ring_size] = *ev;
+	}
+	raw_spin_unlock_irqrestore(&gt_ring_lock, flags);
+}
+
+void gt_ring_stats(struct gt_ring_stats *st)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&gt_ring_lock, flags);
+	st->next_seq = gt_ring_next;
+	st->lost = gt_ring_lost;
+	memcpy(st->kind, gt_ring_kinds, sizeof(st->kind));
+	st->size = gt_ring_size;
+	raw_spin_unlock_irqrestore(&gt_ring_lock, flags);
+}
+
+/* A few at a time, so that the lock is never held for long. */
+#define GT_RING_BATCH	32
+
+unsigned int gt_ring_copy(u64 from, struct gt_ev *out, unsigned int max)
+{
+	unsigned int n = 0, i;
+	unsigned long flags;
+	u64 oldest, next;
+
+	if (!gt_ring_size)
+		return 0;
+	while (n < max) {
+		raw_spin_lock_irqsave(&gt_ring_lock, flags);
+		next = gt_ring_next;
+		oldest = next > gt_ring_size ? next - gt_ring_size : 1;
+		from = max(from, oldest);
+		for (i = 0; i < GT_RING_BATCH && n < max && from < next;
+		     i++, n++, from++)
+			out[n] = gt_ring[from % gt_ring_size];
+		raw_spin_unlock_irqrestore(&gt_ring_lock, flags);
+		if (from >= next || !i)
+			break;
+		cond_resched();
+	}
+	return n;
+}

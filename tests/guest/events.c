@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The event ring: each kind of event from a real cause, attributed to the
+ * process that took the pins, in the events view, the CLI stream and the
+ * Prometheus export.
+ *
+ *  - misuse_put: the test driver pins, then releases with put_page();
+ *  - freed_pinned: the driver drops the pins behind the unpin path's back
+ *    (reconciler off), then the pages are freed;
+ *  - long_held: a pin without FOLL_LONGTERM held past long_hold_ms, and
+ *    none for a FOLL_LONGTERM one;
+ *  - orphaned: a child leaks driver pins and exits; a child that
+ *    registered io_uring buffers and is killed leaves none;
+ *  - truncate: a pinned page-cache page is truncated;
+ *  - the ring: sequence numbers in order, overflow counted in events_lost.
+ *
+ * usage: events DIR (on ext4)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/io_uring.h>
+#include <linux/mempolicy.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gtlib.h"
+#include "ktap.h"
+
+#define NR	64
+#define GT_CLI	"/tests/gup-track"
+
+/* Kinds whose test was skipped here, not looked for in the CLI. */
+static bool no_thp, no_numa;
+
+struct ev {
+	unsigned long long seq;
+	char kind[32];
+	int pid;
+	char comm[32];
+	char caller[128];
+	unsigned int stack;
+	char flags[4];
+	char line[512];
+};
+
+/* Events of kind (NULL: any) attributed to pid (0: any); the last in *last. */
+static int events_of(const char *kind, int pid, struct ev *last)
+{
+	FILE *f = fopen(GT_DEBUGFS "/events", "r");
+	char line[512];
+	struct ev e;
+	int n = 0;
+
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long age;
+
+		if (sscanf(line, "%llu %lu %31s %d %31s %127s %u %*u %*u %*u %*d %*d %3s",
+			   &e.seq, &age, e.kind, &e.pid, e.comm, e.caller,
+			   &e.stack, e.flags) != 8)
+			continue;
+		if ((kind && strcmp(kind, e.kind)) || (pid && e.pid != pid))
+			continue;
+		snprintf(e.line, sizeof(e.line), "%s", line);
+		e.line[strcspn(e.line, "\n")] = 0;
+		if (last)
+			*last = e;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* Wait (bounded) for an event of kind by pid: the worker runs every second. */
+static int events_soon(const char *kind, int pid, struct ev *last, int secs)
+{
+	int n = 0, i;
+
+	for (i = 0; i < secs * 4; i++) {
+		n = events_of(kind, pid, last);
+		if (n > 0)
+			break;
+		usleep(250000);
+	}
+	return n;
+}
+
+static bool from_driver(const struct ev *e)
+{
+	return strstr(e->caller, "gup_test_pin") != NULL;
+}
+
+static void misuse_put(void)
+{
+	char *buf = gt_anon(NR);
+	int dev = gtp_open();
+	struct gtp_pin p;
+	struct ev e;
+	bool ok;
+	int n;
+
+	ok = buf && dev >= 0 && !gtp_pin(dev, buf, NR, GTP_PIN_FAST, GTP_F_WRITE, &p) &&
+	     p.result == NR && !gtp_release(dev, p.id, GTP_REL_CARELESS);
+	n = events_soon("misuse_put", getpid(), &e, 5);
+	if (n > 0)
+		ktap_diag("%s", e.line);
+	ktap_result(ok && n > 0 && from_driver(&e) && e.flags[1] == 'W' &&
+		    gt_stat("events_misuse_put") >= n,
+		    "careless driver (pin, then put_page): misuse_put naming the driver (%d)", n);
+	/* The pages keep the references put_page() did not drop: leaked. */
+	if (dev >= 0)
+		close(dev);
+}
+
+static void freed_pinned(void)
+{
+	char *buf = gt_anon(NR);
+	int dev = gtp_open();
+	struct gtp_pin p;
+	struct ev e;
+	bool ok;
+	int n;
+
+	/* The reconciler would see the pins gone first: keep it away. */
+	gt_set_param("reconcile_ms", "0");
+	gt_set_param("reconcile_on_read", "0");
+	ok = buf && dev >= 0 && !gtp_pin(dev, buf, NR, GTP_PIN_FAST, 0, &p) &&
+	     p.result == NR && !gtp_release(dev, p.id, GTP_REL_UNSEEN);
+	ok &= buf && !munmap(buf, NR * GT_PAGE);
+	n = events_soon("freed_pinned", getpid(), &e, 3);
+	gt_set_param("reconcile_on_read", "1");
+	gt_set_param("reconcile_ms", "1000");
+	if (n > 0)
+		ktap_diag("%s", e.line);
+	ktap_result(ok && n > 0 && from_driver(&e) &&
+		    gt_stat("freed_while_pinned") >= n,
+		    "pins dropped unseen, pages freed: freed_pinned naming the driver (%d)", n);
+	if (dev >= 0)
+		close(dev);
+}
+
+static void long_held(void)
+{
+	char *a = gt_anon(4), *b = gt_anon(4);
+	int dev = gtp_open();
+	struct gtp_pin pa, pb;
+	struct ev e;
+	int n, nl;
+	bool ok;
+
+	gt_set_param("long_hold_ms", "300");
+	ok = a && b && dev >= 0 && !gtp_pin(dev, a, 4, GTP_PIN_FAST, 0, &pa) &&
+	     !gtp_pin(dev, b, 4, GTP_PIN_FAST, GTP_F_LONGTERM, &pb);
+	n = events_soon("long_held", getpid(), &e, 5);
+	if (n > 0)
+		ktap_diag("%s", e.line);
+	sleep(1);
+	n = events_of("long_held", getpid(), &e);
+	/* Every long_held of ours is a short-term one: 4 folios, no more. */
+	nl = 0;
+	{
+		FILE *f = fopen(GT_DEBUGFS "/events", "r");
+		char line[512], kind[32], fl[4];
+		int pid;
+
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "%*u %*u %31s %d %*s %*s %*u %*u %*u %*u %*d %*d %3s",
+				   kind, &pid, fl) == 3 &&
+			    !strcmp(kind, "long_held") && pid == getpid() &&
+			    fl[0] == 'L')
+				nl++;
+		if (f)
+			fclose(f);
+	}
+	ok &= !gtp_release(dev, pa.id, GTP_REL_UNPIN) &&
+	      !gtp_release(dev, pb.id, GTP_REL_UNPIN);
+	gt_set_param("long_hold_ms", "0");
+	ktap_result(ok && n >= 4 && !nl && from_driver(&e),
+		    "a pin held past long_hold_ms: long_held, once per folio, none for FOLL_LONGTERM (%d)",
+		    n);
+	close(dev);
+}
+
+/* An order-9 folio, if THP gives one: 512 pages, aligned, written. */
+static char *thp_buffer(void)
+{
+	size_t len = 2 * 512 * GT_PAGE;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	p = (char *)(((unsigned long)p + 512 * GT_PAGE - 1) &
+		     ~(512 * GT_PAGE - 1));
+	madvise(p, 512 * GT_PAGE, MADV_HUGEPAGE);
+	memset(p, 1, 512 * GT_PAGE);
+	return p;
+}
+
+/*
+ * unpin_user_page() on a FOLL_GET reference: the opposite mistake. Only on
+ * a large folio, where the kernel survives it (its pin count goes below
+ * zero; the driver keeps the folio from ever being freed).
+ */
+static void unpin_unpinned(void)
+{
+	const char *why = gt_thp_unavailable();
+	struct gtp_page_info info;
+	struct gtp_pin p;
+	struct ev e;
+	int dev, n;
+	char *buf;
+	bool ok;
+
+	if (why) {
+		ktap_skip(why, "unpin of a FOLL_GET reference: unpin_unpinned");
+		no_thp = true;
+		return;
+	}
+	buf = thp_buffer();
+	dev = gtp_open();
+	ok = buf && dev >= 0 && !gtp_pin(dev, buf, 1, GTP_GET_FAST, 0, &p) &&
+	     p.result == 1 && gtp_query(dev, p.id, &info, 1) == 1;
+	if (ok && info.order != 9) {
+		ktap_diag("not an order-9 folio (order %u)", info.order);
+		ok = false;
+	}
+	ok = ok && !gtp_release(dev, p.id, GTP_REL_UNPIN_GETS);
+	n = events_of("unpin_unpinned", getpid(), &e);
+	if (n > 0)
+		ktap_diag("%s", e.line);
+	ktap_result(ok && n == 1 && from_driver(&e),
+		    "unpin of a FOLL_GET reference on a THP: unpin_unpinned naming the taker (%d)", n);
+	if (dev >= 0)
+		close(dev);
+}
+
+/* A child that leaks pins through the driver and exits: its pid. */
+static int leaking_child(void)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		char *buf = gt_anon(4);
+		int dev = gtp_open();
+		struct gtp_pin p;
+
+		if (!buf || dev < 0 || gtp_pin(dev, buf, 4, GTP_PIN_FAST, 0, &p) ||
+		    gtp_release(dev, p.id, GTP_REL_LEAK))
+			_exit(1);
+		_exit(0);
+	}
+	return pid;
+}
+
+static int ring_setup(void)
+{
+	struct io_uring_params params;
+
+	memset(&params, 0, sizeof(params));
+	return syscall(__NR_io_uring_setup, 4, &params);
+}
+
+/*
+ * A child that registers 16 pages as io_uring buffers and waits to be
+ * killed; *addr is the buffer, NULL if registering failed.
+ */
+static int io_uring_child(char **addr)
+{
+	char *buf = NULL;
+	int fds[2];
+	pid_t pid;
+
+	*addr = NULL;
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		struct iovec iov;
+		int ring = ring_setup();
+
+		buf = gt_anon(16);
+		iov.iov_base = buf;
+		iov.iov_len = 16 * GT_PAGE;
+		if (ring < 0 || !buf ||
+		    syscall(__NR_io_uring_register, ring,
+			    IORING_REGISTER_BUFFERS, &iov, 1))
+			buf = NULL;
+		if (write(fds[1], &buf, sizeof(buf)) != sizeof(buf))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(fds[1]);
+	if (read(fds[0], &buf, sizeof(buf)) == sizeof(buf))
+		*addr = buf;
+	close(fds[0]);
+	return pid;
+}
+
+static void orphaned(void)
+{
+	int leaker, ring_pid, st, n_ring, tracked;
+	char *ring_buf;
+	struct ev e;
+	bool ok;
+	int n;
+
+	gt_set_param("orphan_s", "2");
+	leaker = leaking_child();
+	ok = leaker > 0 && waitpid(leaker, &st, 0) == leaker &&
+	     WIFEXITED(st) && !WEXITSTATUS(st);
+	n = events_soon("orphaned", leaker, &e, 8);
+	sleep(2);
+	n = events_of("orphaned", leaker, &e);
+	if (n > 0)
+		ktap_diag("%s", e.line);
+	ktap_result(ok && n == 4 && from_driver(&e),
+		    "pins leaked by the driver outlive their process: orphaned, once per folio (%d)",
+		    n);
+
+	ring_pid = io_uring_child(&ring_buf);
+	tracked = ring_pid > 0 ? gt_rows_of(ring_pid) : 0;
+	if (ring_pid > 0) {
+		kill(ring_pid, SIGKILL);
+		waitpid(ring_pid, &st, 0);
+	}
+	sleep(6);	/* three times the grace period */
+	n_ring = events_of("orphaned", ring_pid, NULL);
+	ktap_result(ring_buf && tracked > 0 && n_ring == 0 &&
+		    gt_none_left_soon(ring_pid),
+		    "io_uring buffers of a killed process: torn down, no orphaned event (%d folios tracked)",
+		    tracked);
+	gt_set_param("orphan_s", "60");
+}
+
+/*
+ * move_pages(2) of another process's io_uring buffers to the other node:
+ * the pins make it fail, and the event names the child that holds them,
+ * not the mover.
+ */
+static void migrate_blocked(void)
+{
+	void *pages[16];
+	int nodes[16], status[16], i, pid, st, n, syscall_n;
+	char *buf;
+	struct ev e;
+	long ret;
+
+	if (access("/sys/devices/system/node/node1", F_OK)) {
+		ktap_skip("one NUMA node", "move_pages of io_uring buffers: migrate_blocked");
+		no_numa = true;
+		return;
+	}
+	pid = io_uring_child(&buf);
+	for (i = 0; i < 16; i++)
+		pages[i] = buf + i * GT_PAGE;
+	ret = buf ? syscall(__NR_move_pages, pid, 16, pages, NULL, status, 0) : -1;
+	for (i = 0; i < 16; i++)
+		nodes[i] = !ret && status[i] == 0 ? 1 : 0;
+	ret = buf ? syscall(__NR_move_pages, pid, 16, pages, nodes, status,
+			    MPOL_MF_MOVE) : -1;
+	ktap_diag("move_pages: %ld, page 0 status %d", ret, status[0]);
+	n = events_of("migrate_blocked", pid, &e);
+	syscall_n = 0;
+	{
+		FILE *f = fopen(GT_DEBUGFS "/events", "r");
+		char line[512], kind[32], why[32];
+		int p;
+
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "%*u %*u %31s %d %*s %*s %*u %*u %*u %*u %*d %*d %*s %*s %31s",
+				   kind, &p, why) == 3 &&
+			    !strcmp(kind, "migrate_blocked") && p == pid &&
+			    !strcmp(why, "syscall"))
+				syscall_n++;
+		if (f)
+			fclose(f);
+	}
+	if (n > 0)
+		ktap_diag("%s", e.line);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	ktap_result(buf && n >= 16 && syscall_n >= 16 && strstr(e.caller, "io_"),
+		    "move_pages of io_uring buffers: migrate_blocked, reason syscall, naming the ring's owner (%d)",
+		    syscall_n);
+}
+
+/* Compaction: seen where it tries a tracked folio; informational. */
+static void compaction(const char *dir)
+{
+	char path[256];
+	int dev = gtp_open(), fd = -1, n;
+	struct gtp_pin p;
+	struct ev e;
+	char *buf;
+
+	snprintf(path, sizeof(path), "%s/compact.dat", dir);
+	buf = gt_file_shared(path, 256, &fd);
+	if (buf && dev >= 0 && !gtp_pin(dev, buf, 256, GTP_PIN_FAST, 0, &p)) {
+		gt_write_file("/proc/sys/vm/compact_memory", "1");
+		n = events_of("migrate_blocked", getpid(), &e);
+		ktap_diag("compaction with 256 pinned page-cache pages: %d migrate_blocked%s%s",
+			  n, n ? ": " : "", n ? e.line : "");
+		gtp_release(dev, p.id, GTP_REL_UNPIN);
+	}
+	if (buf)
+		munmap(buf, 256 * GT_PAGE);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	if (dev >= 0)
+		close(dev);
+}
+
+static void truncate_event(const char *dir)
+{
+	char path[256];
+	int dev = gtp_open(), fd = -1, n;
+	struct gtp_pin p;
+	struct ev e;
+	char *buf;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/events.dat", dir);
+	buf = gt_file_shared(path, 4, &fd);
+	gt_set_param("policy", "observe");
+	ok = buf && dev >= 0 && !gtp_pin(dev, buf, 4, GTP_PIN_FAST, GTP_F_WRITE, &p) &&
+	     p.result == 4 && !ftruncate(fd, 0);
+	n = events_of("truncate", getpid(), &e);
+	if (n > 0)
+		ktap_diag("%s", e.line);
+	ok &= !gtp_release(dev, p.id, GTP_REL_UNPIN);
+	ktap_result(ok && n == 4 && from_driver(&e) && strchr(e.line, ':'),
+		    "truncate of 4 pinned pages: 4 truncate events with the file (%d)", n);
+	if (buf)
+		munmap(buf, 4 * GT_PAGE);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	close(dev);
+}
+
+/* The whole ring: sequence numbers rise by one, oldest first. */
+static void ring_order(void)
+{
+	FILE *f = fopen(GT_DEBUGFS "/events", "r");
+	unsigned long long seq, prev = 0;
+	char line[512];
+	bool ok = f && fgets(line, sizeof(line), f) &&
+		  !strncmp(line, "seq ", 4);
+	int n = 0;
+
+	while (ok && fgets(line, sizeof(line), f)) {
+		ok &= sscanf(line, "%llu", &seq) == 1 && (!prev || seq == prev + 1);
+		prev = seq;
+		n++;
+	}
+	if (f)
+		fclose(f);
+	ktap_result(ok && n > 0 && gt_stat("events_next_seq") >= (long long)prev + 1,
+		    "events view: %d events oldest first, sequence numbers without gaps", n);
+}
+
+static bool cli_has(const char *cmd, const char *what)
+{
+	char buf[1024];
+	FILE *p = popen(cmd, "r");
+	bool found = false;
+
+	while (p && fgets(buf, sizeof(buf), p))
+		found |= strstr(buf, what) != NULL;
+	if (p)
+		pclose(p);
+	if (!found)
+		ktap_diag("%s: no %s", cmd, what);
+	return found;
+}
+
+static const char * const kinds[] = {
+	"misuse_put", "freed_pinned", "long_held", "orphaned", "truncate",
+	"migrate_blocked", "unpin_unpinned",
+};
+
+static void cli(void)
+{
+	char what[128];
+	bool ok = true, okj = true, okp = true;
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if ((no_thp && !strcmp(kinds[i], "unpin_unpinned")) ||
+		    (no_numa && !strcmp(kinds[i], "migrate_blocked")))
+			continue;
+		snprintf(what, sizeof(what), "] %s pid ", kinds[i]);
+		ok &= cli_has(GT_CLI " events", what);
+		snprintf(what, sizeof(what), "\"kind\":\"%s\"", kinds[i]);
+		okj &= cli_has(GT_CLI " -j events", what);
+		snprintf(what, sizeof(what), "gup_track_events_total{kind=\"%s\"} ", kinds[i]);
+		okp &= cli_has(GT_CLI " export --prometheus /tmp/gt.prom && cat /tmp/gt.prom", what);
+	}
+	ktap_result(ok, "gup-track events lists every kind raised");
+	ktap_result(okj, "gup-track -j events: every kind, one JSON object per line");
+	ktap_result(okp, "export --prometheus: a counter for every kind");
+}
+
+/* --follow prints what happens after it started, like dmesg -w. */
+static void cli_follow(void)
+{
+	int leaker, st;
+	bool ok;
+
+	ok = !system("timeout 8 " GT_CLI " -j events --follow --kind orphaned "
+		     "--since $(awk '$1 == \"events_next_seq\" {print $2}' "
+		     GT_DEBUGFS "/stats) > /tmp/follow.out 2>&1 &");
+	gt_set_param("orphan_s", "1");
+	leaker = leaking_child();
+	waitpid(leaker, &st, 0);
+	sleep(9);
+	gt_set_param("orphan_s", "60");
+	ok &= cli_has("cat /tmp/follow.out", "\"kind\":\"orphaned\"");
+	ok &= !cli_has("cat /tmp/follow.out", "\"kind\":\"misuse_put\"");
+	ktap_result(ok, "gup-track events --follow --kind --since streams new events only");
+}
+
+/* A ring of 4: overflow drops the oldest and counts them lost. */
+static void overflow(void)
+{
+	char *buf;
+	int dev, n;
+	struct gtp_pin p;
+	bool ok;
+
+	ok = !system("rmmod gup_track && insmod /lib/gup_track/gup_track.ko events_size=4");
+	buf = gt_anon(NR);
+	dev = gtp_open();
+	ok &= buf && dev >= 0 && !gtp_pin(dev, buf, NR, GTP_PIN_FAST, 0, &p) &&
+	      !gtp_release(dev, p.id, GTP_REL_CARELESS);
+	events_soon("misuse_put", getpid(), NULL, 5);
+	sleep(2);
+	n = events_of(NULL, 0, NULL);
+	ktap_diag("events_lost %lld, events_next_seq %lld, %d in view",
+		  gt_stat("events_lost"), gt_stat("events_next_seq"), n);
+	ktap_result(ok && n == 4 && gt_stat("events_lost") > 0 &&
+		    gt_stat("events_lost") + 4 == gt_stat("events_next_seq") - 1,
+		    "a ring of 4: the newest 4 kept, the rest counted in events_lost");
+	if (dev >= 0)
+		close(dev);
+	ok = !system("rmmod gup_track && insmod /lib/gup_track/gup_track.ko");
+	ktap_result(ok, "reloaded with the default ring");
+}
+
+int main(int argc, char **argv)
+{
+	ktap_plan(15);
+	if (argc < 2)
+		return ktap_skip_all("usage: events DIR");
+	misuse_put();
+	freed_pinned();
+	long_held();
+	orphaned();
+	truncate_event(argv[1]);
+	migrate_blocked();
+	compaction(argv[1]);
+	unpin_unpinned();
+	ring_order();
+	cli();
+	cli_follow();
+	overflow();
+	return ktap_finish();
+}
