@@ -137,6 +137,33 @@ mode() {	# ROUND MODE
 	done
 }
 
+# gtt.profile=a,b (GT_BENCH_PROFILE, with perf in the initramfs): no
+# rounds; where the time of these benchmarks goes with the module loaded,
+# from perf's cpu-clock samples, kernel symbols, the module's included.
+PROFILE=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^gtt\.profile=//p')
+if [ -n "$PROFILE" ]; then
+	if ! command -v perf > /dev/null; then
+		echo "# no perf in this initramfs (GT_BENCH_PERF=1 mkinitramfs.sh)"
+		exit 1
+	fi
+	echo 0 > /proc/sys/kernel/kptr_restrict
+	echo -1 > /proc/sys/kernel/perf_event_paranoid
+	grep -q '^gup_track ' /proc/modules || insmod $MOD
+	for b in $(echo $PROFILE | tr ',' ' '); do
+		for m in observe off; do
+			[ $m = off ] && rmmod gup_track
+			[ $m = observe ] && { grep -q '^gup_track ' /proc/modules || insmod $MOD; }
+			echo "# profile $b, module $m"
+			perf record -q -e cpu-clock -F 20000 -a -g -o /tmp/perf.data \
+				/tests/bench $b $IODIR 1000 > /dev/null 2>&1
+			perf report -q -i /tmp/perf.data --stdio --no-children \
+				--sort sym -g none --percent-limit 0.7 2> /dev/null |
+				grep -v '^$' | head -45
+		done
+	done
+	exit 0
+fi
+
 # Build the fio file once, outside the timing.
 dd if=/dev/zero of=$IODIR/bench-fio.dat bs=1M count=16 2> /dev/null
 

@@ -12,7 +12,8 @@ Writes into OUTDIR:
     results.json  the same, plus per kernel x benchmark x mode the median
                   ratio, its spread (min, max) and the target
     summary.md    the table the README shows
-    ratios.svg    the median ratios per kernel, with the targets (gnuplot)
+    ratios.svg    the median ratios per kernel, with the targets (gnuplot),
+    ratios.png    and the same as PNG
 Exits non-zero if a kernel gave no rows.
 """
 import csv
@@ -260,7 +261,7 @@ def plot(out, kernels, result, stamp):
     dat = os.path.join(out, "ratios.dat")
     with open(dat, "w") as f:
         for mode in MODES:
-            f.write("# %s\nbench target %s\n" % (mode, " ".join(kernels)))
+            f.write("# %s: bench target %s\n" % (mode, " ".join(kernels)))
             for b in names:
                 vals = []
                 for k in kernels:
@@ -275,8 +276,10 @@ def plot(out, kernels, result, stamp):
     n = len(kernels)
     gp = os.path.join(out, "ratios.gp")
     with open(gp, "w") as f:
-        f.write("""set terminal svg size 1300,900 dynamic font "sans,11"
-set output '%(out)s/ratios.svg'
+        f.write("""if (!exists("fmt")) fmt = "svg"
+if (fmt eq "png") set terminal pngcairo size 1300,900 font "sans,10"; \\
+else set terminal svg size 1300,900 dynamic font "sans,11"
+set output '%(out)s/ratios.'.fmt
 set multiplot layout 2,1 title "gup\\\\_track: loaded / unloaded, worse of wall and CPU time per operation (median), %(stamp)s"
 set style data histograms
 set style histogram clustered gap 1
@@ -297,7 +300,8 @@ set key top right
                          "title 'target'" % (dat, i))
             f.write("plot " + ", \\\n     ".join(plots) + "\n")
         f.write("unset multiplot\n")
-    subprocess.run(["gnuplot", gp], check=True)
+    for fmt in ("svg", "png"):
+        subprocess.run(["gnuplot", "-e", "fmt='%s'" % fmt, gp], check=True)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ icount=()
 if [ "$mode" = bench ]; then
 	mem=${GT_BENCH_MEM:-5120}
 	append="$append gtt.rounds=${GT_BENCH_ROUNDS:-5} gtt.held=${GT_BENCH_HELD:-1000000}"
+	[ -z "${GT_BENCH_PROFILE:-}" ] || append="$append gtt.profile=$GT_BENCH_PROFILE"
 	case $abi in
 	6.1.*) ;;
 	*) icount=(-icount shift=0,sleep=off) ;;
