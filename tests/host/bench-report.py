@@ -47,8 +47,8 @@ BENCH = {
     "exec": ("fork + exec /bin/true", 1.06, None),
     "fsync": ("64 KiB pwrite + fsync, ext4", 1.06, None),
     "pageout": ("fault 4 MiB of an ext4 mapping, MADV_PAGEOUT", 1.06, None),
-    "pin_held": ("pin_4k with ~1 M folios tracked / with 1 K (loaded only)",
-                 1.2, None),
+    "pin_held": ("pin_4k with many folios tracked (the memory row's count) "
+                 "/ with 1 K; loaded, observe only", 1.2, None),
 }
 MODES = ("observe", "enforce")
 

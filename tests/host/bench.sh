@@ -6,7 +6,7 @@
 #   results.csv, results.json, summary.md, ratios.svg, raw-<kernel>.txt
 #
 # usage: bench.sh [KERNEL...]     (default: every kernel of kernels.conf)
-# GT_BENCH_ROUNDS (5), GT_BENCH_HELD (1000000 folios), GT_BENCH_MEM (MiB)
+# GT_BENCH_ROUNDS (5), GT_BENCH_HELD (500000 folios), GT_BENCH_MEM (MiB)
 # are passed to the guest (run-vm.sh). One VM at a time: the ratios are
 # only as steady as the CPU the VM gets.
 set -euo pipefail
@@ -20,13 +20,15 @@ fi
 out=$GT_BUILD/bench
 mkdir -p "$out"
 args=()
+failed=()
 for k in "${kernels[@]}"; do
 	raw=$out/raw-$k.txt
 	if "$GT_TOP/tests/host/guest.sh" bench "$k" >"$raw.tmp"; then
 		mv "$raw.tmp" "$raw"
 	else
-		gt_log "$k: the benchmark did not finish cleanly; its rows so far are in $raw.tmp"
+		gt_log "$k: the benchmark did not finish cleanly; its rows so far are in $raw"
 		mv "$raw.tmp" "$raw"
+		failed+=("$k")
 	fi
 	grep -q '^bench ' "$raw" && args+=("$k=$raw")
 done
@@ -38,4 +40,5 @@ for f in "$out"/raw-*.txt; do
 	[[ " ${kernels[*]} " == *" $k "* ]] || args+=("$k=$f")
 done
 python3 "$GT_TOP/tests/host/bench-report.py" "$out" "${args[@]}"
-gt_log "results in $out: results.csv results.json summary.md ratios.svg"
+gt_log "results in $out: results.csv results.json summary.md ratios.svg ratios.png"
+[ ${#failed[@]} -eq 0 ] || gt_die "did not finish cleanly: ${failed[*]}"
