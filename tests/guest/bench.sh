@@ -31,7 +31,7 @@ ROUNDS=${2:-5}
 PCT=100
 FIO_SEC=2
 HELD=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^gtt\.held=//p')
-HELD=${HELD:-500000}
+HELD=${HELD:-1000000}
 if [ $smoke -eq 1 ]; then
 	ROUNDS=1
 	PCT=5

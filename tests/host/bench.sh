@@ -6,7 +6,7 @@
 #   results.csv, results.json, summary.md, ratios.svg, raw-<kernel>.txt
 #
 # usage: bench.sh [KERNEL...]     (default: every kernel of kernels.conf)
-# GT_BENCH_ROUNDS (5), GT_BENCH_HELD (500000 folios), GT_BENCH_MEM (MiB)
+# GT_BENCH_ROUNDS (5), GT_BENCH_HELD (1000000 folios), GT_BENCH_MEM (MiB)
 # are passed to the guest (run-vm.sh). One VM at a time: the ratios are
 # only as steady as the CPU the VM gets.
 set -euo pipefail
