@@ -6,7 +6,7 @@
 # make driver               the test-only pinning driver, same KDIR rules
 # make matrix               both, for every kernel in tests/kernels.conf
 # make demo                 install deps, boot the default kernel, show a pin
-# make bench                overhead of the loaded module, as ratios
+# make bench [K=name]       overhead of the loaded module, as ratios, plot
 # make check                install deps and run the whole test suite
 # make checkpatch           kernel style check of our C sources
 # make deb                  gup-track-dkms and gup-track-utils .debs in build/debs
@@ -64,8 +64,11 @@ matrix:
 demo:
 	tests/host/guest.sh demo
 
+# make bench [K=6.12]: every kernel of tests/kernels.conf, or the one named
 bench:
-	tests/host/guest.sh bench
+	tests/host/deps.sh
+	tests/host/setup-kernels.sh $(K)
+	tests/host/bench.sh $(K)
 
 check:
 	tests/host/check.sh

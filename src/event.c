@@ -90,6 +90,7 @@ void gt_event_acquire(const struct gt_acquire *acq)
 {
 	struct gt_take t = {};
 	struct folio *folio;
+	unsigned long nr_pages, last;
 	long i = 0, j;
 	u32 refs;
 	int ret;
@@ -111,9 +112,22 @@ void gt_event_acquire(const struct gt_acquire *acq)
 		t.pfn = folio_pfn(folio);
 		t.order = folio_order(folio);
 		bit = page ? folio_page_idx(folio, page) : 0;
-		t.subpages = BIT(gt_subpage_bit(t.order, bit));
-		/* The run of pages of this folio the call handed out. */
-		for (j = i + 1; page && j < acq->nr &&
+		/*
+		 * The run of pages of this folio the call handed out. GUP
+		 * hands a large folio out page after page: while the next
+		 * page is the folio's next one it is in the folio, known
+		 * without reading its struct page, and the sub-page bits of
+		 * such a run are one range.
+		 */
+		nr_pages = folio_nr_pages(folio);
+		last = bit;
+		for (j = i + 1; page && j < acq->nr && last + 1 < nr_pages &&
+		     acq->pages[j] == folio_page(folio, last + 1); j++)
+			last++;
+		t.subpages = GENMASK(gt_subpage_bit(t.order, last),
+				     gt_subpage_bit(t.order, bit));
+		/* Then any more of its pages, in whatever order. */
+		for (; page && j < acq->nr &&
 		     page_folio(acq->pages[j]) == folio; j++)
 			t.subpages |= BIT(gt_subpage_bit(t.order,
 				folio_page_idx(folio, acq->pages[j])));

@@ -17,6 +17,8 @@ pkgs=(
 	perl python3 binutils
 	# the stress suite's and the benchmark's I/O load in the guest
 	fio
+	# the benchmark's plot
+	gnuplot-nox
 	# the gup-track CLI and its packages
 	libkmod-dev pkg-config dkms
 	# udevadm, for the udev rule's test in the guest

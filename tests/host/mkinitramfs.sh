@@ -110,6 +110,10 @@ copy_with_libs "$(command -v udevadm)" /sbin/udevadm
 # fio, for the stress suite's and the benchmark's I/O load.
 mkdir -p "$stage/usr/bin"
 copy_with_libs "$(command -v fio)" /usr/bin/fio
+# perf, for a profile of the benchmark (GT_BENCH_PERF=1; tests/guest/bench.sh)
+if [ "${GT_BENCH_PERF:-0}" = 1 ] && command -v perf >/dev/null; then
+	copy_with_libs "$(command -v perf)" /usr/bin/perf
+fi
 mkdir -p "$stage/etc/udev/rules.d"
 cp "$GT_TOP/udev/60-gup-track.rules" "$stage/etc/udev/rules.d/"
 for prog in track_rdma policy_rdma stress_rdma; do
