@@ -350,6 +350,23 @@ static void gt_group_remove(struct gt_group *g)
 	memset(g->map, 0, sizeof(g->map));
 }
 
+/* Tracepoints and kretprobes of one kind, one registration each. */
+static int gt_group_attach_each(struct gt_group *g, enum gt_hook_kind kind)
+{
+	struct gt_hook *h;
+	int i, ret;
+
+	for (i = 0; (h = gt_group_nth(g, i)); i++) {
+		if (!h->wanted || h->kind != kind)
+			continue;
+		ret = gt_hook_attach(h);
+		if (ret)
+			return gt_hook_failed(g, h->name, ret);
+		WRITE_ONCE(h->attached, true);
+	}
+	return 0;
+}
+
 int gt_hooks_attach(enum gt_hook_group group)
 {
 	struct gt_group *g = &gt_groups[group];
@@ -369,30 +386,12 @@ int gt_hooks_attach(enum gt_hook_group group)
 		}
 	}
 	/* Release paths first: nothing acquired goes unseen when dropped. */
-	for (i = 0; (h = gt_group_nth(g, i)); i++) {
-		if (!h->wanted || h->kind != GT_TRACEPOINT)
-			continue;
-		ret = gt_hook_attach(h);
-		if (ret) {
-			gt_hook_failed(g, h->name, ret);
-			goto fail;
-		}
-		WRITE_ONCE(h->attached, true);
-	}
-	ret = gt_group_ftrace_attach(g, GT_FENTRY) ?:
-	      gt_group_ftrace_attach(g, GT_FREDIRECT);
+	ret = gt_group_attach_each(g, GT_TRACEPOINT) ?:
+	      gt_group_ftrace_attach(g, GT_FENTRY) ?:
+	      gt_group_ftrace_attach(g, GT_FREDIRECT) ?:
+	      gt_group_attach_each(g, GT_KRETPROBE);
 	if (ret)
 		goto fail;
-	for (i = 0; (h = gt_group_nth(g, i)); i++) {
-		if (!h->wanted || h->kind != GT_KRETPROBE)
-			continue;
-		ret = gt_hook_attach(h);
-		if (ret) {
-			gt_hook_failed(g, h->name, ret);
-			goto fail;
-		}
-		WRITE_ONCE(h->attached, true);
-	}
 	g->on = true;
 	return 0;
 fail:
