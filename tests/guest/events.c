@@ -47,11 +47,16 @@ struct ev {
 	char caller[128];
 	unsigned int stack;
 	char flags[4];
+	char reason[32];
 	char line[512];
 };
 
-/* Events of kind (NULL: any) attributed to pid (0: any); the last in *last. */
-static int events_of(const char *kind, int pid, struct ev *last)
+/*
+ * Events of kind (NULL: any) attributed to pid (0: any) that keep (NULL:
+ * all) accepts; the last in *last.
+ */
+static int events_match(const char *kind, int pid,
+			bool (*keep)(const struct ev *), struct ev *last)
 {
 	FILE *f = fopen(GT_DEBUGFS "/events", "r");
 	char line[512];
@@ -67,11 +72,13 @@ static int events_of(const char *kind, int pid, struct ev *last)
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long age;
 
-		if (sscanf(line, "%llu %lu %31s %d %31s %127s %u %*u %*u %*u %*d %*d %3s",
+		e.reason[0] = 0;
+		if (sscanf(line, "%llu %lu %31s %d %31s %127s %u %*u %*u %*u %*d %*d %3s %*s %31s",
 			   &e.seq, &age, e.kind, &e.pid, e.comm, e.caller,
-			   &e.stack, e.flags) != 8)
+			   &e.stack, e.flags, e.reason) < 8)
 			continue;
-		if ((kind && strcmp(kind, e.kind)) || (pid && e.pid != pid))
+		if ((kind && strcmp(kind, e.kind)) || (pid && e.pid != pid) ||
+		    (keep && !keep(&e)))
 			continue;
 		snprintf(e.line, sizeof(e.line), "%s", line);
 		e.line[strcspn(e.line, "\n")] = 0;
@@ -81,6 +88,21 @@ static int events_of(const char *kind, int pid, struct ev *last)
 	}
 	fclose(f);
 	return n;
+}
+
+static int events_of(const char *kind, int pid, struct ev *last)
+{
+	return events_match(kind, pid, NULL, last);
+}
+
+static bool longterm(const struct ev *e)
+{
+	return e->flags[0] == 'L';
+}
+
+static bool by_syscall(const struct ev *e)
+{
+	return !strcmp(e->reason, "syscall");
 }
 
 /* Wait (bounded) for an event of kind by pid: the worker runs every second. */
@@ -169,21 +191,7 @@ static void long_held(void)
 	sleep(1);
 	n = events_of("long_held", getpid(), &e);
 	/* Every long_held of ours is a short-term one: 4 folios, no more. */
-	nl = 0;
-	{
-		FILE *f = fopen(GT_DEBUGFS "/events", "r");
-		char line[512], kind[32], fl[4];
-		int pid;
-
-		while (f && fgets(line, sizeof(line), f))
-			if (sscanf(line, "%*u %*u %31s %d %*s %*s %*u %*u %*u %*u %*d %*d %3s",
-				   kind, &pid, fl) == 3 &&
-			    !strcmp(kind, "long_held") && pid == getpid() &&
-			    fl[0] == 'L')
-				nl++;
-		if (f)
-			fclose(f);
-	}
+	nl = events_match("long_held", getpid(), longterm, NULL);
 	ok &= !gtp_release(dev, pa.id, GTP_REL_UNPIN) &&
 	      !gtp_release(dev, pb.id, GTP_REL_UNPIN);
 	gt_set_param("long_hold_ms", "0");
@@ -374,21 +382,7 @@ static void migrate_blocked(void)
 			    MPOL_MF_MOVE) : -1;
 	ktap_diag("move_pages: %ld, page 0 status %d", ret, status[0]);
 	n = events_of("migrate_blocked", pid, &e);
-	syscall_n = 0;
-	{
-		FILE *f = fopen(GT_DEBUGFS "/events", "r");
-		char line[512], kind[32], why[32];
-		int p;
-
-		while (f && fgets(line, sizeof(line), f))
-			if (sscanf(line, "%*u %*u %31s %d %*s %*s %*u %*u %*u %*u %*d %*d %*s %*s %31s",
-				   kind, &p, why) == 3 &&
-			    !strcmp(kind, "migrate_blocked") && p == pid &&
-			    !strcmp(why, "syscall"))
-				syscall_n++;
-		if (f)
-			fclose(f);
-	}
+	syscall_n = events_match("migrate_blocked", pid, by_syscall, NULL);
 	if (n > 0)
 		ktap_diag("%s", e.line);
 	if (pid > 0) {
