@@ -174,6 +174,12 @@ void gt_settle(unsigned int timeout_ms)
 	unsigned int nr = 0, cap = 0, i, n;
 	bool first = true;
 
+	/*
+	 * A release that entered gup_put_folio() just before its hook went
+	 * live counts in the kernel's counter after we start: a task
+	 * preempted there has left once it has scheduled voluntarily.
+	 */
+	synchronize_rcu_tasks();
 	gt_gup_ranges_init();
 	atomic_set(&gt_nr_seen, 0);
 	WRITE_ONCE(gt_settling, true);

@@ -90,10 +90,12 @@ fake=$(mktemp -d)
 abi=$(gt_abi "${names[0]}")
 printf 'all:\n' >"$fake/Makefile"
 grep -v '^CONFIG_KPROBES=' "$(gt_kdir "$abi")/.config" >"$fake/.config"
+mkdir -p "$fake/include/config"
+cp "$(gt_kdir "$abi")/include/config/kernel.release" "$fake/include/config/"
 check "dkms refuses a kernel without CONFIG_KPROBES" \
-	sh -c "! dkms build -m gup_track -v $ver -k 0.0.0-nokprobes --kernelsourcedir $fake 2>&1 |
+	sh -c "! dkms build -m gup_track -v $ver -k 6.1.0-0-nokprobes --kernelsourcedir $fake 2>&1 |
 	       tee /dev/stderr | grep -q 'Success' &&
-	       dkms build -m gup_track -v $ver -k 0.0.0-nokprobes --kernelsourcedir $fake 2>&1 |
+	       dkms build -m gup_track -v $ver -k 6.1.0-0-nokprobes --kernelsourcedir $fake 2>&1 |
 	       grep -q 'BUILD_EXCLUSIVE'"
 check "make names the missing option" \
 	sh -c "! make -s -C '$GT_TOP' KDIR=$fake kdir 2>&1 | grep -q . ||
