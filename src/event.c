@@ -358,6 +358,11 @@ static long gt_release_lead(void)
 	return (long)(c.pins_released + c.pins_rolled_back) - (long)rel;
 }
 
+static void gt_release_offset(void *arg)
+{
+	*(long *)arg = gt_release_lead();
+}
+
 /*
  * Start counting: our counters and the kernel's from the same instant.
  *
@@ -368,17 +373,17 @@ static long gt_release_lead(void)
  *
  * Releases: we count one just before the kernel does, in the same
  * function, but a task may be preempted in between. So ours minus the
- * kernel's, read kernel first, is the fixed offset between the two plus
- * what is in flight; the least of many looks, a few ms apart, is the
- * offset.
+ * kernel's is a fixed offset plus the releases in flight: read it when
+ * none is (settle.h). Failing that, the least of many looks, read kernel
+ * first, is the offset unless a release stayed in flight through all.
  */
 void gt_event_start(unsigned int timeout_ms)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
 	long begun, lead = LONG_MAX;
+	bool exact = false;
 	int i;
 
-	gt_base_exact = false;
 	for (;;) {
 		begun = atomic_long_read(&gt_calls_begun);
 		/* Pairs with the barrier after a call starts running. */
@@ -390,18 +395,31 @@ void gt_event_start(unsigned int timeout_ms)
 			smp_mb();
 			if (atomic_long_read(&gt_calls_begun) == begun &&
 			    !atomic_read(&gt_calls_running)) {
-				gt_base_exact = true;
+				exact = true;
 				break;
 			}
 		}
-		if (time_after(jiffies, deadline))
+		if (time_after(jiffies, deadline)) {
+			gt_counters_sum(&gt_base);
+			gt_kernel_pins(&gt_kernel_base[0], &gt_kernel_base[1]);
 			break;
+		}
 		usleep_range(100, 200);
 	}
-	for (i = 0; i < 32; i++) {
-		lead = min(lead, gt_release_lead());
-		usleep_range(100, 200);
+	deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	while (!gt_settle_releases(gt_release_offset, &lead)) {
+		if (time_after(jiffies, deadline)) {
+			pr_info("a release stayed in flight through the load: totals since load may differ from the kernel's\n");
+			exact = false;
+			for (i = 0; i < 32; i++) {
+				lead = min(lead, gt_release_lead());
+				usleep_range(100, 200);
+			}
+			break;
+		}
+		usleep_range(1000, 2000);
 	}
 	gt_kernel_base[1] = gt_base.pins_released + gt_base.pins_rolled_back -
 			    lead;
+	gt_base_exact = exact;
 }

@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpumask.h>
+#include <linux/kallsyms.h>
 #include <linux/random.h>
 #include <linux/rethook.h>
 #include <linux/sched.h>
@@ -457,6 +458,33 @@ bool gt_hook_set_active(const struct gt_hook_set *set,
 void gt_hooks_init(void)
 {
 	gt_gen = ktime_get_boottime_ns() ^ get_random_u64();
+}
+
+unsigned long gt_hook_ip(const struct gt_hook *h)
+{
+	unsigned int g, m;
+
+	for (g = 0; g < GT_HOOK_GROUPS; g++)
+		for (m = 0; m < GT_GROUP_FTRACE_MAX; m++)
+			if (READ_ONCE(gt_groups[g].map[m].hook) == h)
+				return READ_ONCE(gt_groups[g].map[m].ip);
+	return 0;
+}
+
+bool gt_symbol_range(unsigned long addr, unsigned long *start,
+		     unsigned long *end)
+{
+	char sym[KSYM_SYMBOL_LEN], *p;
+	unsigned long off, size;
+
+	/* "name+0x4/0x1a0": the offset and size of the symbol */
+	sprint_symbol(sym, addr);
+	p = strchr(sym, '+');
+	if (!p || sscanf(p, "+%lx/%lx", &off, &size) != 2)
+		return false;
+	*start = addr - off;
+	*end = addr - off + size;
+	return true;
 }
 
 /* Handler runs the machinery skipped: recursion, no free instance. */

@@ -90,6 +90,12 @@ void *gt_hook_instance(const struct gt_hook *h);
 bool gt_hook_set_active(const struct gt_hook_set *set,
 			struct task_struct *task);
 
+/* Where an ftrace hook's function was hit: 0 until it first is. */
+unsigned long gt_hook_ip(const struct gt_hook *h);
+/* The bounds of the function that holds addr. */
+bool gt_symbol_range(unsigned long addr, unsigned long *start,
+		     unsigned long *end);
+
 /* For the views. */
 const char *gt_hook_kind_name(enum gt_hook_kind kind);
 unsigned long gt_hook_missed(const struct gt_hook *h);

@@ -28,6 +28,7 @@
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/stop_machine.h>
 #include <asm/unwind.h>
 
 #include "hooks/hooks.h"
@@ -42,6 +43,12 @@ enum gt_verdict {
 };
 
 static struct gt_settle_stats gt_last;
+
+struct gt_quiet {
+	void (*fn)(void *arg);
+	void *arg;
+	bool ran;
+};
 
 /*
  * Tasks that began a followed GUP call while we settle: such a task is not
@@ -74,20 +81,17 @@ static bool gt_began_since(struct task_struct *task)
 	return false;
 }
 
-static bool gt_stack_in_gup(struct task_struct *task)
+/* Does the unwound stack hold a frame in fn? Unreadable counts as yes. */
+static bool gt_stack_in(struct task_struct *task,
+			bool (*fn)(unsigned long addr))
 {
 	struct unwind_state state;
-	unsigned long addr;
 
 	for (unwind_start(&state, task, NULL, NULL); !unwind_done(&state);
-	     unwind_next_frame(&state)) {
-		addr = unwind_get_return_address(&state);
-		if (!addr)
-			break;
-		if (gt_gup_frame(addr))
+	     unwind_next_frame(&state))
+		if (fn(unwind_get_return_address(&state)))
 			return true;
-	}
-	return false;
+	return unwind_error(&state);
 }
 
 /*
@@ -96,24 +100,27 @@ static bool gt_stack_in_gup(struct task_struct *task)
  * above wherever the task now runs, so "no" is certain even if the task
  * runs while we look; "yes" may be an old word, and is then unwound.
  */
-static bool gt_stack_mentions_gup(struct task_struct *task)
+static bool gt_stack_mentions(struct task_struct *task,
+			      bool (*fn)(unsigned long addr))
 {
 	unsigned long top, base, *p;
 
 	base = (unsigned long)task_stack_page(task);
+	if (!base)
+		return false;
 	top = base + THREAD_SIZE;
 	p = (unsigned long *)READ_ONCE(task->thread.sp);
 	if ((unsigned long)p < base || (unsigned long)p >= top)
 		p = (unsigned long *)base;
 	for (; (unsigned long)p < top; p++)
-		if (gt_gup_frame(READ_ONCE_NOCHECK(*p)))
+		if (fn(READ_ONCE_NOCHECK(*p)))
 			return true;
 	return false;
 }
 
 static enum gt_verdict gt_judge(struct task_struct *task)
 {
-	return gt_stack_in_gup(task) && !gt_gup_followed(task) ?
+	return gt_stack_in(task, gt_gup_frame) && !gt_gup_followed(task) ?
 	       GT_STRADDLING : GT_CLEAR;
 }
 
@@ -141,7 +148,7 @@ static enum gt_verdict gt_check(struct task_struct *task)
 	if (gt_gup_followed(task))
 		return GT_CLEAR;
 	rcu_read_lock();
-	v = gt_stack_mentions_gup(task) ? GT_UNKNOWN : GT_CLEAR;
+	v = gt_stack_mentions(task, gt_gup_frame) ? GT_UNKNOWN : GT_CLEAR;
 	rcu_read_unlock();
 	if (v == GT_CLEAR)
 		return v;
@@ -174,12 +181,6 @@ void gt_settle(unsigned int timeout_ms)
 	unsigned int nr = 0, cap = 0, i, n;
 	bool first = true;
 
-	/*
-	 * A release that entered gup_put_folio() just before its hook went
-	 * live counts in the kernel's counter after we start: a task
-	 * preempted there has left once it has scheduled voluntarily.
-	 */
-	synchronize_rcu_tasks();
 	gt_gup_ranges_init();
 	atomic_set(&gt_nr_seen, 0);
 	WRITE_ONCE(gt_settling, true);
@@ -242,4 +243,45 @@ void gt_settle(unsigned int timeout_ms)
 void gt_settle_stats(struct gt_settle_stats *st)
 {
 	*st = gt_last;
+}
+
+/*
+ * Runs on one CPU while every other spins with interrupts off: no task
+ * moves, so a task not inside gup_put_folio() now has no release counted
+ * by us and not yet by the kernel.
+ */
+static int gt_quiet_stopped(void *arg)
+{
+	struct gt_quiet *q = arg;
+	struct task_struct *g, *t;
+
+	if (!gt_gup_put_range_init())
+		return 0;
+	rcu_read_lock();
+	for_each_process_thread(g, t) {
+		/* On a CPU now: the stoppers, and us. */
+		if (t->exit_state || READ_ONCE(t->on_cpu))
+			continue;
+		/*
+		 * A preempted task is unwound by no one (see gt_check()): a
+		 * word of its stack naming the funnel will do.
+		 */
+		if (gt_stack_mentions(t, gt_gup_put_frame) &&
+		    (task_is_running(t) || gt_stack_in(t, gt_gup_put_frame))) {
+			rcu_read_unlock();
+			return 0;
+		}
+	}
+	rcu_read_unlock();
+	q->fn(q->arg);
+	q->ran = true;
+	return 0;
+}
+
+bool gt_settle_releases(void (*fn)(void *arg), void *arg)
+{
+	struct gt_quiet q = { .fn = fn, .arg = arg };
+
+	stop_machine(gt_quiet_stopped, &q, NULL);
+	return q.ran;
 }

@@ -7,6 +7,11 @@
  * a sleeping task's directly, a running one's from an IPI on its CPU.
  * Only then are the kernel's counters read as the base of "since load",
  * so that our totals and the kernel's count the same events.
+ *
+ * Releases are counted by us on entry to gup_put_folio() and by the kernel
+ * a few instructions later; a task may be preempted in between, for long
+ * on PREEMPT_RT. gt_settle_releases() finds an instant with no task in
+ * there, by stopping every CPU and reading the stacks of all the others.
  */
 #ifndef _GUP_TRACK_SETTLE_H
 #define _GUP_TRACK_SETTLE_H
@@ -26,5 +31,10 @@ void gt_settle_note(struct task_struct *task);
 /* Process context, after the tracking hooks are attached. */
 void gt_settle(unsigned int timeout_ms);
 void gt_settle_stats(struct gt_settle_stats *st);
+/*
+ * Run fn with every CPU stopped, if no task is then inside the release
+ * funnel; false if one was (try again later). Process context.
+ */
+bool gt_settle_releases(void (*fn)(void *arg), void *arg);
 
 #endif /* _GUP_TRACK_SETTLE_H */

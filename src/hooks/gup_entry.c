@@ -118,8 +118,6 @@ static struct {
 
 void gt_gup_ranges_init(void)
 {
-	char sym[KSYM_SYMBOL_LEN], *p;
-	unsigned long off, size;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(gup_entry_hooks); i++) {
@@ -128,15 +126,9 @@ void gt_gup_ranges_init(void)
 
 		gup_ranges[i].start = 0;
 		gup_ranges[i].end = 0;
-		if (!h->attached || !addr)
-			continue;
-		/* "name+0x4/0x1a0": the offset and size of the symbol */
-		sprint_symbol(sym, addr);
-		p = strchr(sym, '+');
-		if (!p || sscanf(p, "+%lx/%lx", &off, &size) != 2)
-			continue;
-		gup_ranges[i].start = addr - off;
-		gup_ranges[i].end = addr - off + size;
+		if (h->attached && addr)
+			gt_symbol_range(addr, &gup_ranges[i].start,
+					&gup_ranges[i].end);
 	}
 }
 

@@ -36,3 +36,24 @@ struct gt_hook_set gt_hooks_gup_put = {
 	.hooks = gup_put_hooks,
 	.nr = ARRAY_SIZE(gup_put_hooks),
 };
+
+/*
+ * Where gup_put_folio() lies, once it has been hit since load: a release
+ * is counted by us there first, so before its first hit no task can be
+ * between our count and the kernel's.
+ */
+static unsigned long gup_put_start, gup_put_end;
+
+bool gt_gup_put_range_init(void)
+{
+	unsigned long ip = gt_hook_ip(&gup_put_hooks[0]);
+
+	gup_put_start = 0;
+	gup_put_end = 0;
+	return !ip || gt_symbol_range(ip, &gup_put_start, &gup_put_end);
+}
+
+bool gt_gup_put_frame(unsigned long addr)
+{
+	return addr >= gup_put_start && addr < gup_put_end;
+}

@@ -30,5 +30,8 @@ bool gt_gup_followed(struct task_struct *task);
 /* Is addr inside one of the GUP entry points? After they are attached. */
 void gt_gup_ranges_init(void);
 bool gt_gup_frame(unsigned long addr);
+/* The same for the release funnel, once it has been hit; false: unknown. */
+bool gt_gup_put_range_init(void);
+bool gt_gup_put_frame(unsigned long addr);
 
 #endif /* _GUP_TRACK_HOOKS_H */
