@@ -226,6 +226,8 @@ static int stats_show(struct seq_file *m, void *v)
 	S("load_calls_in_flight", ss.seen);
 	S("load_calls_unfollowed", ss.straddlers);
 	S("load_base_exact", c.base_exact && !ss.straddlers);
+	S("load_release_looks", ss.release_looks);
+	S("load_stopped_us", ss.stopped_us);
 	S("kernel_foll_pin_acquired", c.kernel_pin_acquired);
 	S("kernel_foll_pin_released", c.kernel_pin_released);
 	S("ours_foll_pin_acquired", c.pins_acquired + c.pins_rolled_back);

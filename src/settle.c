@@ -23,6 +23,7 @@
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>
@@ -48,6 +49,7 @@ struct gt_quiet {
 	void (*fn)(void *arg);
 	void *arg;
 	bool ran;
+	u64 t0, t1;
 };
 
 /*
@@ -182,6 +184,8 @@ void gt_settle(unsigned int timeout_ms)
 	bool first = true;
 
 	gt_gup_ranges_init();
+	gt_last.release_looks = 0;
+	gt_last.stopped_us = 0;
 	atomic_set(&gt_nr_seen, 0);
 	WRITE_ONCE(gt_settling, true);
 
@@ -255,6 +259,7 @@ static int gt_quiet_stopped(void *arg)
 	struct gt_quiet *q = arg;
 	struct task_struct *g, *t;
 
+	q->t0 = local_clock();
 	if (!gt_gup_put_range_init())
 		return 0;
 	rcu_read_lock();
@@ -269,12 +274,14 @@ static int gt_quiet_stopped(void *arg)
 		if (gt_stack_mentions(t, gt_gup_put_frame) &&
 		    (task_is_running(t) || gt_stack_in(t, gt_gup_put_frame))) {
 			rcu_read_unlock();
-			return 0;
+			goto out;
 		}
 	}
 	rcu_read_unlock();
 	q->fn(q->arg);
 	q->ran = true;
+out:
+	q->t1 = local_clock();
 	return 0;
 }
 
@@ -282,6 +289,10 @@ bool gt_settle_releases(void (*fn)(void *arg), void *arg)
 {
 	struct gt_quiet q = { .fn = fn, .arg = arg };
 
-	stop_machine(gt_quiet_stopped, &q, NULL);
+	if (stop_machine(gt_quiet_stopped, &q, NULL))
+		return false;
+	gt_last.release_looks++;
+	gt_last.stopped_us = max_t(unsigned int, gt_last.stopped_us,
+				   (q.t1 - q.t0) / NSEC_PER_USEC);
 	return q.ran;
 }

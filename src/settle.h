@@ -24,6 +24,8 @@ struct gt_settle_stats {
 	unsigned int waited_ms;		/* how long the last load waited */
 	unsigned int straddlers;	/* calls still unfollowed: base inexact */
 	unsigned int seen;		/* calls found in flight at load */
+	unsigned int release_looks;	/* stops until no release was in flight */
+	unsigned int stopped_us;	/* the longest of them */
 };
 
 /* A followed GUP call begins in task. Any context. */

@@ -127,7 +127,7 @@ while [ $reloads -lt $RELOADS ] ||
 	if insmod $KO policy=$mode reconcile_ms=$RECONCILE_MS \
 		orphan_s=$ORPHAN_S; then
 		t2=$(cut -d' ' -f1 /proc/uptime)
-		echo "# reload $((reloads + 1)): rmmod $(echo "$t1 $t0" | awk '{ print $1 - $2 }')s, insmod $(echo "$t2 $t1" | awk '{ print $1 - $2 }')s, settled $(stat load_settle_ms)ms, unfollowed $(stat load_calls_unfollowed), base exact $(stat load_base_exact)"
+		echo "# reload $((reloads + 1)): rmmod $(echo "$t1 $t0" | awk '{ print $1 - $2 }')s, insmod $(echo "$t2 $t1" | awk '{ print $1 - $2 }')s, settled $(stat load_settle_ms)ms, unfollowed $(stat load_calls_unfollowed), base exact $(stat load_base_exact), release looks $(stat load_release_looks), CPUs stopped $(stat load_stopped_us)us"
 		reloads=$((reloads + 1))
 	else
 		echo "# reload $((reloads + 1)) failed"
