@@ -144,8 +144,11 @@ static struct gt_hook *gt_group_hook(struct gt_group *g,
 	int i, m;
 
 	for (m = 0; m < GT_GROUP_FTRACE_MAX; m++) {
-		h = READ_ONCE(g->map[m].hook);
-		if (h && h->kind == kind && READ_ONCE(g->map[m].ip) == ip)
+		if (READ_ONCE(g->map[m].ip) != ip)
+			continue;
+		/* Pairs with the release that published the hook. */
+		h = smp_load_acquire(&g->map[m].hook);
+		if (h && h->kind == kind)
 			return h;
 	}
 	if (!learn)
@@ -274,10 +277,13 @@ static int gt_group_ftrace_attach(struct gt_group *g, enum gt_hook_kind kind)
 	memset(ops, 0, sizeof(*ops));
 	ops->func = gt_ftrace_entry;
 	ops->private = g;
-	/* We take ftrace's recursion lock ourselves, to count refusals. */
-	ops->flags = FTRACE_OPS_FL_RECURSION;
+	/*
+	 * No FTRACE_OPS_FL_RECURSION: that asks ftrace to guard recursion in
+	 * a wrapper, which drops a refusal without a count. The handler takes
+	 * the guard itself, and counts.
+	 */
 	if (kind == GT_FREDIRECT)
-		ops->flags |= FTRACE_OPS_FL_IPMODIFY;
+		ops->flags = FTRACE_OPS_FL_IPMODIFY;
 	for (i = 0; (h = gt_group_nth(g, i)); i++) {
 		if (h->kind != kind || !h->wanted)
 			continue;

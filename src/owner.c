@@ -98,7 +98,7 @@ bool gt_owner_alive(const struct gt_owner *owner)
 
 unsigned long gt_owner_count(void)
 {
-	return atomic_long_read(&gt_owner_pool.used);
+	return gt_pool_used(&gt_owner_pool);
 }
 
 unsigned long gt_owner_bytes(void)

@@ -96,18 +96,50 @@ static void gt_pool_work(struct work_struct *work)
 	}
 }
 
-void *gt_pool_get(struct gt_pool *pool)
+/* An empty CPU cache takes half its size from the reserve. IRQs off. */
+static bool gt_pool_fill(struct gt_pool *pool, struct gt_pool_cpu *c)
 {
-	unsigned long flags;
 	bool refill;
-	void *obj;
 
-	raw_spin_lock_irqsave(&pool->lock, flags);
-	obj = gt_pool_pop(pool);
-	if (!obj)
+	raw_spin_lock(&pool->lock);
+	while (c->nr < GT_POOL_CPU / 2 && pool->head)
+		c->obj[c->nr++] = gt_pool_pop(pool);
+	if (!c->nr)
 		pool->starved++;
 	refill = pool->nr_free < pool->low;
-	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	raw_spin_unlock(&pool->lock);
+	return refill;
+}
+
+/* A full CPU cache gives half back to the reserve. IRQs off. */
+static bool gt_pool_spill(struct gt_pool *pool, struct gt_pool_cpu *c)
+{
+	bool shrink;
+
+	raw_spin_lock(&pool->lock);
+	while (c->nr > GT_POOL_CPU / 2)
+		gt_pool_push(pool, c->obj[--c->nr]);
+	shrink = pool->nr_free > 4 * pool->high;
+	raw_spin_unlock(&pool->lock);
+	return shrink;
+}
+
+void *gt_pool_get(struct gt_pool *pool)
+{
+	struct gt_pool_cpu *c;
+	unsigned long flags;
+	bool refill = false;
+	void *obj = NULL;
+
+	local_irq_save(flags);
+	c = this_cpu_ptr(pool->pcp);
+	if (!c->nr)
+		refill = gt_pool_fill(pool, c);
+	if (c->nr) {
+		obj = c->obj[--c->nr];
+		c->used++;
+	}
+	local_irq_restore(flags);
 	if (refill)
 		queue_work(system_unbound_wq, &pool->work);
 	if (!obj && !IS_ENABLED(CONFIG_PREEMPT_RT)) {
@@ -115,27 +147,39 @@ void *gt_pool_get(struct gt_pool *pool)
 		if (obj) {
 			atomic_long_inc(&pool->total);
 			atomic_long_inc(&pool->atomic);
+			this_cpu_inc(pool->pcp->used);
 		}
 	}
-	if (obj)
-		atomic_long_inc(&pool->used);
-	else
+	if (!obj)
 		atomic_long_inc(&pool->empty);
 	return obj;
 }
 
 void gt_pool_put(struct gt_pool *pool, void *obj)
 {
+	struct gt_pool_cpu *c;
 	unsigned long flags;
-	bool shrink;
+	bool shrink = false;
 
-	raw_spin_lock_irqsave(&pool->lock, flags);
-	gt_pool_push(pool, obj);
-	shrink = pool->nr_free > 4 * pool->high;
-	raw_spin_unlock_irqrestore(&pool->lock, flags);
-	atomic_long_dec(&pool->used);
+	local_irq_save(flags);
+	c = this_cpu_ptr(pool->pcp);
+	if (c->nr == GT_POOL_CPU)
+		shrink = gt_pool_spill(pool, c);
+	c->obj[c->nr++] = obj;
+	c->used--;
+	local_irq_restore(flags);
 	if (shrink)
 		queue_work(system_unbound_wq, &pool->work);
+}
+
+unsigned long gt_pool_used(const struct gt_pool *pool)
+{
+	long used = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		used += READ_ONCE(per_cpu_ptr(pool->pcp, cpu)->used);
+	return max(used, 0L);
 }
 
 unsigned long gt_pool_bytes(const struct gt_pool *pool)
@@ -156,9 +200,15 @@ int gt_pool_init(struct gt_pool *pool, const char *name, size_t size,
 	pool->max = max(max, reserve);
 	raw_spin_lock_init(&pool->lock);
 	INIT_WORK(&pool->work, gt_pool_work);
-	pool->cache = kmem_cache_create(name, size, 0, flags, NULL);
-	if (!pool->cache)
+	pool->pcp = alloc_percpu(struct gt_pool_cpu);
+	if (!pool->pcp)
 		return -ENOMEM;
+	pool->cache = kmem_cache_create(name, size, 0, flags, NULL);
+	if (!pool->cache) {
+		free_percpu(pool->pcp);
+		pool->pcp = NULL;
+		return -ENOMEM;
+	}
 	gt_pool_work(&pool->work);
 	if (pool->nr_free < reserve) {
 		gt_pool_exit(pool);
@@ -170,14 +220,23 @@ int gt_pool_init(struct gt_pool *pool, const char *name, size_t size,
 /* Every object must be back: no handler can run and none is in use. */
 void gt_pool_exit(struct gt_pool *pool)
 {
+	struct gt_pool_cpu *c;
 	void *obj;
+	int cpu;
 
 	if (!pool->cache)
 		return;
 	cancel_work_sync(&pool->work);
+	WARN_ON(gt_pool_used(pool));
+	for_each_possible_cpu(cpu) {
+		c = per_cpu_ptr(pool->pcp, cpu);
+		while (c->nr)
+			kmem_cache_free(pool->cache, c->obj[--c->nr]);
+	}
 	while ((obj = gt_pool_pop(pool)))
 		kmem_cache_free(pool->cache, obj);
-	WARN_ON(atomic_long_read(&pool->used));
+	free_percpu(pool->pcp);
+	pool->pcp = NULL;
 	kmem_cache_destroy(pool->cache);
 	pool->cache = NULL;
 }

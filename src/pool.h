@@ -7,6 +7,8 @@
  * worker refills it from the slab in process context, and grows it when
  * handlers found it empty. Objects go back to the reserve, never to the
  * slab, from any context, so they stay type-stable for lockless readers.
+ * Each CPU keeps a few objects of its own, taken and given back with
+ * interrupts off and no lock, and trades them with the reserve in batches.
  */
 #ifndef _GUP_TRACK_POOL_H
 #define _GUP_TRACK_POOL_H
@@ -15,6 +17,14 @@
 #include <linux/percpu.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
+
+#define GT_POOL_CPU	16
+
+struct gt_pool_cpu {
+	unsigned int nr;
+	long used;			/* handed out on this CPU, net */
+	void *obj[GT_POOL_CPU];
+};
 
 struct gt_pool {
 	const char *name;
@@ -28,7 +38,7 @@ struct gt_pool {
 	unsigned long high;		/* to this */
 	unsigned long max;		/* never grow past this */
 	unsigned long starved;		/* gets that found it empty since the refill */
-	atomic_long_t used;		/* handed out */
+	struct gt_pool_cpu __percpu *pcp;
 	atomic_long_t total;		/* allocated from the slab */
 	atomic_long_t empty;		/* gets that found nothing */
 	atomic_long_t atomic;		/* gets served by an atomic allocation */
@@ -43,6 +53,8 @@ void gt_pool_exit(struct gt_pool *pool);
 void *gt_pool_get(struct gt_pool *pool);
 /* Any context but NMI. */
 void gt_pool_put(struct gt_pool *pool, void *obj);
+/* Objects handed out. */
+unsigned long gt_pool_used(const struct gt_pool *pool);
 /* Bytes allocated from the slab, in use or in reserve. */
 unsigned long gt_pool_bytes(const struct gt_pool *pool);
 

@@ -330,7 +330,7 @@ unsigned long gt_table_peak(void)
 
 unsigned long gt_table_memory(void)
 {
-	return atomic_long_read(&gt_entries.used) *
+	return gt_pool_used(&gt_entries) *
 	       kmem_cache_size(gt_entries.cache) +
 	       (sizeof(*gt_buckets) << gt_bucket_bits) + sizeof(gt_locks);
 }

@@ -51,6 +51,19 @@ else
 	echo always > /sys/kernel/mm/transparent_hugepage/enabled
 	echo always > /sys/kernel/mm/transparent_hugepage/defrag
 fi
+# gtt.only=a,b (GT_BENCH_ONLY): only these benchmarks (pin_held: the
+# many-folios rows), to look at a few quickly.
+ONLY=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^gtt\.only=//p')
+only() {
+	[ -z "$ONLY" ] || case ",$ONLY," in *",$1,"*) ;; *) return 1 ;; esac
+}
+EXTRA=
+for b in fio_libaio fio_uring_fixed; do
+	only $b && EXTRA="$EXTRA $b"
+done
+if [ -n "$ONLY" ]; then
+	BENCHES=$(for b in $BENCHES; do only $b && echo $b; done)
+fi
 huge_was=$(cat /proc/sys/vm/nr_hugepages)
 echo 4 > /proc/sys/vm/nr_hugepages
 [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 1 ] ||
@@ -132,7 +145,7 @@ mode() {	# ROUND MODE
 		;;
 	esac
 	echo $2 >> /tmp/bench.modes
-	for b in $BENCHES fio_libaio fio_uring_fixed; do
+	for b in $BENCHES $EXTRA; do
 		run $1 $2 $b | tee -a $OUT
 	done
 }
@@ -159,6 +172,8 @@ if [ -n "$PROFILE" ]; then
 			perf report -q -i /tmp/perf.data --stdio --no-children \
 				--sort sym -g none --percent-limit 0.7 2> /dev/null |
 				grep -v '^$' | head -45
+			[ $m = observe ] && sed 's/^/# hooks: /' \
+				/sys/kernel/debug/gup_track/hooks
 		done
 	done
 	exit 0
@@ -217,13 +232,15 @@ held() {	# NR ROUNDS TAG
 	kill $pid
 	wait $pid 2> /dev/null
 }
-rmmod gup_track 2> /dev/null
-insmod $MOD && echo observe > $PARAMS/policy
-few=3
-[ $smoke -eq 1 ] && few=1
-held 1024 $few few
-held $HELD $((ROUNDS > 1 ? ROUNDS : 1)) many
-[ $smoke -eq 1 ] || held 1024 2 few
+if only pin_held; then
+	rmmod gup_track 2> /dev/null
+	insmod $MOD && echo observe > $PARAMS/policy
+	few=3
+	[ $smoke -eq 1 ] && few=1
+	held 1024 $few few
+	held $HELD $((ROUNDS > 1 ? ROUNDS : 1)) many
+	[ $smoke -eq 1 ] || held 1024 2 few
+fi
 rm -f $IODIR/bench-fio.dat
 if [ $IODIR = /mnt/ram ]; then
 	umount /mnt/ram && rmmod brd

@@ -42,6 +42,7 @@ if [ "$mode" = bench ]; then
 	mem=${GT_BENCH_MEM:-5120}
 	append="$append gtt.rounds=${GT_BENCH_ROUNDS:-5} gtt.held=${GT_BENCH_HELD:-1000000}"
 	[ -z "${GT_BENCH_PROFILE:-}" ] || append="$append gtt.profile=$GT_BENCH_PROFILE"
+	[ -z "${GT_BENCH_ONLY:-}" ] || append="$append gtt.only=$GT_BENCH_ONLY"
 	case $abi in
 	6.1.*) ;;
 	*) icount=(-icount shift=0,sleep=off) ;;
