@@ -161,11 +161,22 @@ void gt_event_acquire(const struct gt_acquire *acq)
  * one of them: it is FOLL_GET references, or pins already given back,
  * released with unpin_user_page().
  */
-static void gt_event_check_unpin(struct folio *folio, int refs)
+static noinline void gt_event_unpin_unpinned(struct folio *folio, int refs)
 {
 	struct gt_ev ev = { .kind = GT_EV_UNPIN_UNPINNED, .pins = refs };
 	struct gt_owner owner = {};
 	struct gt_entry e = {};
+
+	if (gt_table_describe(folio_pfn(folio), &e, &owner))
+		gt_ev_fill(&ev, &e, owner.tgid ? &owner : NULL, NULL);
+	gt_ev_fill(&ev, NULL, NULL, folio);
+	ev.gets = e.gets;
+	gt_ring_emit(&ev);
+}
+
+/* No locals on this path: they would be zero-filled on every unpin. */
+static void gt_event_check_unpin(struct folio *folio, int refs)
+{
 	bool short_pins;
 
 	if (folio_test_large(folio))
@@ -173,13 +184,8 @@ static void gt_event_check_unpin(struct folio *folio, int refs)
 	else
 		short_pins = folio_ref_count(folio) <
 			     refs * GUP_PIN_COUNTING_BIAS;
-	if (likely(!short_pins))
-		return;
-	if (gt_table_describe(folio_pfn(folio), &e, &owner))
-		gt_ev_fill(&ev, &e, owner.tgid ? &owner : NULL, NULL);
-	gt_ev_fill(&ev, NULL, NULL, folio);
-	ev.gets = e.gets;
-	gt_ring_emit(&ev);
+	if (unlikely(short_pins))
+		gt_event_unpin_unpinned(folio, refs);
 }
 
 bool gt_event_unpin(struct folio *folio, int refs, bool rollback)
@@ -229,8 +235,7 @@ void gt_event_put_refs(struct folio *folio, int refs)
 	gt_add(gets_released, gt_table_unget(folio_pfn(folio), refs));
 }
 
-/* A folio went back to the page allocator: nothing can hold it now. */
-void gt_event_free(struct page *page, unsigned int order)
+static noinline void gt_event_freed(struct page *page, unsigned int order)
 {
 	struct gt_owner owner = {};
 	struct gt_entry e;
@@ -250,6 +255,17 @@ void gt_event_free(struct page *page, unsigned int order)
 				    page_to_pfn(page), e.pins, owner.tgid,
 				    owner.tgid ? owner.comm : "(unknown)");
 	}
+}
+
+/*
+ * A folio went back to the page allocator: nothing can hold it now. Every
+ * free in the system passes here; the locals of the rest would be
+ * zero-filled for each.
+ */
+void gt_event_free(struct page *page, unsigned int order)
+{
+	if (gt_table_maybe(page_to_pfn(page)))
+		gt_event_freed(page, order);
 }
 
 /*

@@ -135,24 +135,18 @@ static int gt_krp_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
  * The hook of kind for the function at ip, learnt once per function (not
  * while recursing: then only what is known already).
  */
-static struct gt_hook *gt_group_hook(struct gt_group *g,
-				     enum gt_hook_kind kind, unsigned long ip,
-				     bool learn)
+/*
+ * Out of line: the kernel zero-fills locals (INIT_STACK_ALL_ZERO), and the
+ * name buffer would cost every hit.
+ */
+static noinline struct gt_hook *gt_group_learn(struct gt_group *g,
+					       enum gt_hook_kind kind,
+					       unsigned long ip)
 {
 	char name[KSYM_SYMBOL_LEN];
 	struct gt_hook *h;
 	int i, m;
 
-	for (m = 0; m < GT_GROUP_FTRACE_MAX; m++) {
-		if (READ_ONCE(g->map[m].ip) != ip)
-			continue;
-		/* Pairs with the release that published the hook. */
-		h = smp_load_acquire(&g->map[m].hook);
-		if (h && h->kind == kind)
-			return h;
-	}
-	if (!learn)
-		return NULL;
 	sprint_symbol_no_offset(name, ip);
 	for (i = 0; (h = gt_group_nth(g, i)); i++) {
 		if (h->kind != kind || !h->attached || strcmp(h->name, name))
@@ -167,6 +161,24 @@ static struct gt_hook *gt_group_hook(struct gt_group *g,
 		return h;
 	}
 	return NULL;
+}
+
+static struct gt_hook *gt_group_hook(struct gt_group *g,
+				     enum gt_hook_kind kind, unsigned long ip,
+				     bool learn)
+{
+	struct gt_hook *h;
+	int m;
+
+	for (m = 0; m < GT_GROUP_FTRACE_MAX; m++) {
+		if (READ_ONCE(g->map[m].ip) != ip)
+			continue;
+		/* Pairs with the release that published the hook. */
+		h = smp_load_acquire(&g->map[m].hook);
+		if (h && h->kind == kind)
+			return h;
+	}
+	return learn ? gt_group_learn(g, kind, ip) : NULL;
 }
 
 static void notrace gt_ftrace_entry(unsigned long ip, unsigned long parent_ip,

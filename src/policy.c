@@ -414,16 +414,14 @@ void gt_policy_unpinned(struct folio *folio)
  * the device writes from now on is lost: report it. References the
  * refcount no longer shows are stale and are released here.
  */
-void gt_policy_truncated(struct folio *folio)
+static noinline void gt_policy_truncated_tracked(struct folio *folio,
+						       struct inode *inode)
 {
-	struct inode *inode = gt_folio_inode(folio);
 	struct gt_ev ev = { .kind = GT_EV_TRUNCATE };
 	struct gt_owner owner = {};
 	struct gt_entry e = {};
 	int pins = 0, gets = 0;
 
-	if (!inode)
-		return;
 	if (!gt_table_lookup(folio_pfn(folio), &pins, &gets) &&
 	    !folio_maybe_dma_pinned(folio))
 		return;
@@ -450,6 +448,16 @@ void gt_policy_truncated(struct folio *folio)
 			    folio->index, inode->i_ino, MAJOR(inode->i_sb->s_dev),
 			    MINOR(inode->i_sb->s_dev), owner.tgid,
 			    owner.tgid ? owner.comm : "(before load)");
+}
+
+/* Every page leaving the page cache: the locals above cost each one. */
+void gt_policy_truncated(struct folio *folio)
+{
+	struct inode *inode = gt_folio_inode(folio);
+
+	if (inode && (gt_table_maybe(folio_pfn(folio)) ||
+		      folio_maybe_dma_pinned(folio)))
+		gt_policy_truncated_tracked(folio, inode);
 }
 
 void gt_policy_stats(struct gt_policy_stats *st)

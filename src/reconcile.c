@@ -120,6 +120,16 @@ static void gt_misuse_put(struct gt_entry *e, struct folio *folio,
 	e->pins -= gone;
 }
 
+/* Out of line: an event is zero-filled, and most entries emit none. */
+static noinline void gt_watch_emit(u8 kind, struct gt_entry *e,
+				   struct folio *folio)
+{
+	struct gt_ev ev = { .kind = kind, .pins = e->pins, .gets = e->gets };
+
+	gt_ev_fill(&ev, e, e->owner, folio);
+	gt_ring_emit(&ev);
+}
+
 /* Pins held too long, or by a process that is gone: once per entry. */
 static void gt_watch_pins(struct gt_entry *e, struct folio *folio,
 			  struct gt_rc *rc)
@@ -127,16 +137,13 @@ static void gt_watch_pins(struct gt_entry *e, struct folio *folio,
 	unsigned int long_ms = READ_ONCE(gt_long_hold_ms);
 	unsigned int orphan_s = READ_ONCE(gt_orphan_s);
 	struct gt_owner *o = e->owner;
-	struct gt_ev ev = { .pins = e->pins, .gets = e->gets };
 	u64 gone;
 
 	if (long_ms && !(e->flags & (GT_E_LONGTERM | GT_E_LONG_SEEN)) &&
 	    rc->now > e->since &&
 	    rc->now - e->since >= (u64)long_ms * NSEC_PER_MSEC) {
 		e->flags |= GT_E_LONG_SEEN;
-		ev.kind = GT_EV_LONG_HELD;
-		gt_ev_fill(&ev, e, o, folio);
-		gt_ring_emit(&ev);
+		gt_watch_emit(GT_EV_LONG_HELD, e, folio);
 	}
 	if (!orphan_s || !o || (e->flags & GT_E_ORPHAN_SEEN) ||
 	    gt_owner_alive(o))
@@ -151,9 +158,7 @@ static void gt_watch_pins(struct gt_entry *e, struct folio *folio,
 	    !folio_maybe_dma_pinned(folio))
 		return;
 	e->flags |= GT_E_ORPHAN_SEEN;
-	ev.kind = GT_EV_ORPHANED;
-	gt_ev_fill(&ev, e, o, folio);
-	gt_ring_emit(&ev);
+	gt_watch_emit(GT_EV_ORPHANED, e, folio);
 }
 
 static void gt_reconcile_entry(struct gt_entry *e, void *arg)

@@ -164,20 +164,17 @@ static void gt_site_unwind(struct gt_site *s, struct pt_regs *regs,
 	}
 }
 
-u32 gt_site_find(struct pt_regs *regs)
+/*
+ * A new site: unwind and classify it before taking the lock. Out of line:
+ * the kernel zero-fills locals, and a site is large.
+ */
+static noinline u32 gt_site_add(struct pt_regs *regs, unsigned long sp,
+				unsigned long top)
 {
-	unsigned long top = gt_stack_top(), sp = kernel_stack_pointer(regs);
 	u32 mask = (1U << gt_site_bits) - 1, id, i, h;
 	unsigned long flags;
 	struct gt_site new;
 
-	if (sp < top - THREAD_SIZE || sp >= top)
-		return GT_SITE_NONE;	/* not on the task stack */
-	id = gt_site_lookup(*(unsigned long *)sp, sp, top);
-	if (id)
-		return id;
-
-	/* A new site: unwind and classify it before taking the lock. */
 	memset(&new, 0, sizeof(new));
 	new.ip = *(unsigned long *)sp;
 	gt_site_unwind(&new, regs, sp, top);
@@ -209,6 +206,17 @@ u32 gt_site_find(struct pt_regs *regs)
 	if (!id)
 		atomic_long_inc(&gt_site_overflow);
 	return id;
+}
+
+u32 gt_site_find(struct pt_regs *regs)
+{
+	unsigned long top = gt_stack_top(), sp = kernel_stack_pointer(regs);
+	u32 id;
+
+	if (sp < top - THREAD_SIZE || sp >= top)
+		return GT_SITE_NONE;	/* not on the task stack */
+	id = gt_site_lookup(*(unsigned long *)sp, sp, top);
+	return id ?: gt_site_add(regs, sp, top);
 }
 
 u8 gt_site_flags(u32 id)

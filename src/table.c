@@ -247,6 +247,11 @@ bool gt_table_freed_describe(unsigned long pfn, struct gt_entry *copy,
 	return e;
 }
 
+bool gt_table_maybe(unsigned long pfn)
+{
+	return !gt_bucket_empty(gt_bucket(pfn));
+}
+
 bool gt_table_lookup(unsigned long pfn, int *pins, int *gets)
 {
 	u32 b = gt_bucket(pfn);

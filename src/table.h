@@ -96,6 +96,8 @@ bool gt_table_freed(unsigned long pfn, int *pins, int *gets);
 bool gt_table_freed_describe(unsigned long pfn, struct gt_entry *copy,
 			     struct gt_owner *owner);
 
+/* Lockless and cheap: false if pfn is surely not tracked. */
+bool gt_table_maybe(unsigned long pfn);
 /* Lockless: is pfn tracked, with which counts? */
 bool gt_table_lookup(unsigned long pfn, int *pins, int *gets);
 /* Copy the entry of pfn and its owner; false if none. */
