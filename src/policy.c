@@ -415,7 +415,7 @@ void gt_policy_unpinned(struct folio *folio)
  * refcount no longer shows are stale and are released here.
  */
 static noinline void gt_policy_truncated_tracked(struct folio *folio,
-						       struct inode *inode)
+						 struct inode *inode)
 {
 	struct gt_ev ev = { .kind = GT_EV_TRUNCATE };
 	struct gt_owner owner = {};
