@@ -17,6 +17,7 @@
 #include <linux/nodemask.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
+#include <linux/timekeeping.h>
 #include <linux/vmstat.h>
 
 #include "compat.h"
@@ -104,6 +105,7 @@ void gt_event_acquire(const struct gt_acquire *acq)
 	t.owner = gt_owner_get(acq->site);
 	if (!t.owner)
 		gt_add(owners_none, 1);
+	t.now = ktime_get_boottime_ns();
 	while (i < acq->nr) {
 		struct page *page = acq->pages ? acq->pages[i] : NULL;
 		unsigned int bit;
@@ -219,6 +221,7 @@ void gt_event_add_pin(struct folio *folio)
 		.pfn = folio_pfn(folio),
 		.order = folio_order(folio),
 		.pins = 1,
+		.now = ktime_get_boottime_ns(),
 	};
 	int pins, gets;
 

@@ -124,25 +124,37 @@ static bool gt_pool_spill(struct gt_pool *pool, struct gt_pool_cpu *c)
 	return shrink;
 }
 
+void *gt_pool_get_irqoff(struct gt_pool *pool)
+{
+	struct gt_pool_cpu *c = this_cpu_ptr(pool->pcp);
+	void *obj;
+
+	lockdep_assert_irqs_disabled();
+	if (!c->nr && gt_pool_fill(pool, c))
+		queue_work(system_unbound_wq, &pool->work);
+	if (!c->nr)
+		return NULL;
+	obj = c->obj[--c->nr];
+	c->used++;
+	return obj;
+}
+
 void *gt_pool_get(struct gt_pool *pool)
 {
-	struct gt_pool_cpu *c;
 	unsigned long flags;
-	bool refill = false;
-	void *obj = NULL;
+	void *obj;
 
 	local_irq_save(flags);
-	c = this_cpu_ptr(pool->pcp);
-	if (!c->nr)
-		refill = gt_pool_fill(pool, c);
-	if (c->nr) {
-		obj = c->obj[--c->nr];
-		c->used++;
-	}
+	obj = gt_pool_get_irqoff(pool);
 	local_irq_restore(flags);
-	if (refill)
-		queue_work(system_unbound_wq, &pool->work);
-	if (!obj && !IS_ENABLED(CONFIG_PREEMPT_RT)) {
+	return obj ?: gt_pool_alloc(pool);
+}
+
+void *gt_pool_alloc(struct gt_pool *pool)
+{
+	void *obj = NULL;
+
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT)) {
 		obj = kmem_cache_alloc(pool->cache, GFP_ATOMIC | __GFP_NOWARN);
 		if (obj) {
 			atomic_long_inc(&pool->total);
@@ -155,21 +167,24 @@ void *gt_pool_get(struct gt_pool *pool)
 	return obj;
 }
 
-void gt_pool_put(struct gt_pool *pool, void *obj)
+void gt_pool_put_irqoff(struct gt_pool *pool, void *obj)
 {
-	struct gt_pool_cpu *c;
-	unsigned long flags;
-	bool shrink = false;
+	struct gt_pool_cpu *c = this_cpu_ptr(pool->pcp);
 
-	local_irq_save(flags);
-	c = this_cpu_ptr(pool->pcp);
-	if (c->nr == GT_POOL_CPU)
-		shrink = gt_pool_spill(pool, c);
+	lockdep_assert_irqs_disabled();
+	if (c->nr == GT_POOL_CPU && gt_pool_spill(pool, c))
+		queue_work(system_unbound_wq, &pool->work);
 	c->obj[c->nr++] = obj;
 	c->used--;
+}
+
+void gt_pool_put(struct gt_pool *pool, void *obj)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	gt_pool_put_irqoff(pool, obj);
 	local_irq_restore(flags);
-	if (shrink)
-		queue_work(system_unbound_wq, &pool->work);
 }
 
 unsigned long gt_pool_used(const struct gt_pool *pool)

@@ -53,6 +53,14 @@ void gt_pool_exit(struct gt_pool *pool);
 void *gt_pool_get(struct gt_pool *pool);
 /* Any context but NMI. */
 void gt_pool_put(struct gt_pool *pool, void *obj);
+/* The same with interrupts off (under a raw lock): never allocates. */
+void *gt_pool_get_irqoff(struct gt_pool *pool);
+void gt_pool_put_irqoff(struct gt_pool *pool, void *obj);
+/*
+ * After gt_pool_get_irqoff() found the reserve empty, with no lock held: an
+ * atomic allocation where the kernel allows it (not on PREEMPT_RT).
+ */
+void *gt_pool_alloc(struct gt_pool *pool);
 /* Objects handed out. */
 unsigned long gt_pool_used(const struct gt_pool *pool);
 /* Bytes allocated from the slab, in use or in reserve. */

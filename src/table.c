@@ -12,7 +12,6 @@
 #include <linux/rculist_nulls.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
 
 #include "pool.h"
@@ -98,7 +97,7 @@ static void gt_entry_free(struct gt_entry *e)
 static void gt_entry_init(struct gt_entry *e, const struct gt_take *t)
 {
 	e->owner = NULL;
-	e->since = ktime_get_boottime_ns();
+	e->since = t->now;
 	e->pins = 0;
 	e->gets = 0;
 	e->subpages = 0;
@@ -107,33 +106,32 @@ static void gt_entry_init(struct gt_entry *e, const struct gt_take *t)
 	WRITE_ONCE(e->pfn, t->pfn);
 }
 
+/* One lock round per take; a new entry comes from this CPU's cache. */
 int gt_table_take(const struct gt_take *t)
 {
 	struct gt_entry *e, *new = NULL;
 	struct gt_owner *old = NULL;
 	u32 b = gt_bucket(t->pfn);
 	unsigned long flags;
-	bool known;
 	int ret = 0;
 
-	rcu_read_lock();
-	known = gt_find_rcu(b, t->pfn);
-	rcu_read_unlock();
 retry:
-	if (!known && !new) {
-		if (atomic_long_read(&gt_count) >= READ_ONCE(gt_limit))
-			return -ENOSPC;
-		new = gt_pool_get(&gt_entries);
-		if (!new)
-			return -ENOMEM;
-	}
 	raw_spin_lock_irqsave(gt_lock(b), flags);
 	e = gt_find_locked(b, t->pfn);
 	if (!e) {
 		if (!new) {
-			/* It went while we looked: start over with an entry. */
+			if (atomic_long_read(&gt_count) >= READ_ONCE(gt_limit)) {
+				raw_spin_unlock_irqrestore(gt_lock(b), flags);
+				return -ENOSPC;
+			}
+			new = gt_pool_get_irqoff(&gt_entries);
+		}
+		if (!new) {
+			/* The reserve is dry: the slab, outside our locks. */
 			raw_spin_unlock_irqrestore(gt_lock(b), flags);
-			known = false;
+			new = gt_pool_alloc(&gt_entries);
+			if (!new)
+				return -ENOMEM;
 			goto retry;
 		}
 		e = new;
@@ -171,9 +169,10 @@ retry:
 static int gt_table_drop(unsigned long pfn, int refs, bool pin,
 			 bool *last_write)
 {
-	struct gt_entry *e, *dead = NULL;
+	struct gt_owner *owner = NULL;
 	u32 b = gt_bucket(pfn);
 	unsigned long flags;
+	struct gt_entry *e;
 	int n = 0;
 
 	if (gt_bucket_empty(b))
@@ -193,12 +192,16 @@ static int gt_table_drop(unsigned long pfn, int refs, bool pin,
 		}
 		if (!e->pins && !e->gets) {
 			gt_entry_unlink(e);
-			dead = e;
+			owner = e->owner;
+			raw_spin_unlock(gt_lock(b));
+			/* Back to this CPU's cache while interrupts are off. */
+			gt_pool_put_irqoff(&gt_entries, e);
+			local_irq_restore(flags);
+			gt_owner_put(owner);
+			return n;
 		}
 	}
 	raw_spin_unlock_irqrestore(gt_lock(b), flags);
-	if (dead)
-		gt_entry_free(dead);
 	return n;
 }
 

@@ -74,6 +74,7 @@ struct gt_take {
 	u8 order;
 	u8 flags;
 	struct gt_owner *owner;		/* becomes the latest taker; may be NULL */
+	u64 now;			/* boot time (ns), read once per call */
 };
 
 int gt_table_init(unsigned long limit, unsigned long reserve);
