@@ -39,87 +39,12 @@
 /* Kinds whose test was skipped here, not looked for in the CLI. */
 static bool no_thp, no_numa;
 
-struct ev {
-	unsigned long long seq;
-	char kind[32];
-	int pid;
-	char comm[32];
-	char caller[128];
-	unsigned int stack;
-	char flags[4];
-	char reason[32];
-	char line[512];
-};
-
-/*
- * Events of kind (NULL: any) attributed to pid (0: any) that keep (NULL:
- * all) accepts; the last in *last.
- */
-static int events_match(const char *kind, int pid,
-			bool (*keep)(const struct ev *), struct ev *last)
-{
-	FILE *f = fopen(GT_DEBUGFS "/events", "r");
-	char line[512];
-	struct ev e;
-	int n = 0;
-
-	if (!f)
-		return -1;
-	if (!fgets(line, sizeof(line), f)) {
-		fclose(f);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long age;
-
-		e.reason[0] = 0;
-		if (sscanf(line, "%llu %lu %31s %d %31s %127s %u %*u %*u %*u %*d %*d %3s %*s %31s",
-			   &e.seq, &age, e.kind, &e.pid, e.comm, e.caller,
-			   &e.stack, e.flags, e.reason) < 8)
-			continue;
-		if ((kind && strcmp(kind, e.kind)) || (pid && e.pid != pid) ||
-		    (keep && !keep(&e)))
-			continue;
-		snprintf(e.line, sizeof(e.line), "%s", line);
-		e.line[strcspn(e.line, "\n")] = 0;
-		if (last)
-			*last = e;
-		n++;
-	}
-	fclose(f);
-	return n;
-}
-
-static int events_of(const char *kind, int pid, struct ev *last)
-{
-	return events_match(kind, pid, NULL, last);
-}
-
-static bool longterm(const struct ev *e)
+static bool longterm(const struct gt_event *e)
 {
 	return e->flags[0] == 'L';
 }
 
-static bool by_syscall(const struct ev *e)
-{
-	return !strcmp(e->reason, "syscall");
-}
-
-/* Wait (bounded) for an event of kind by pid: the worker runs every second. */
-static int events_soon(const char *kind, int pid, struct ev *last, int secs)
-{
-	int n = 0, i;
-
-	for (i = 0; i < secs * 4; i++) {
-		n = events_of(kind, pid, last);
-		if (n > 0)
-			break;
-		usleep(250000);
-	}
-	return n;
-}
-
-static bool from_driver(const struct ev *e)
+static bool from_driver(const struct gt_event *e)
 {
 	return strstr(e->caller, "gup_test_pin") != NULL;
 }
@@ -129,13 +54,13 @@ static void misuse_put(void)
 	char *buf = gt_anon(NR);
 	int dev = gtp_open();
 	struct gtp_pin p;
-	struct ev e;
+	struct gt_event e;
 	bool ok;
 	int n;
 
 	ok = buf && dev >= 0 && !gtp_pin(dev, buf, NR, GTP_PIN_FAST, GTP_F_WRITE, &p) &&
 	     p.result == NR && !gtp_release(dev, p.id, GTP_REL_CARELESS);
-	n = events_soon("misuse_put", getpid(), &e, 5);
+	n = gt_events_soon("misuse_put", getpid(), &e, 5);
 	if (n > 0)
 		ktap_diag("%s", e.line);
 	ktap_result(ok && n > 0 && from_driver(&e) && e.flags[1] == 'W' &&
@@ -151,7 +76,7 @@ static void freed_pinned(void)
 	char *buf = gt_anon(NR);
 	int dev = gtp_open();
 	struct gtp_pin p;
-	struct ev e;
+	struct gt_event e;
 	bool ok;
 	int n;
 
@@ -161,7 +86,7 @@ static void freed_pinned(void)
 	ok = buf && dev >= 0 && !gtp_pin(dev, buf, NR, GTP_PIN_FAST, 0, &p) &&
 	     p.result == NR && !gtp_release(dev, p.id, GTP_REL_UNSEEN);
 	ok &= buf && !munmap(buf, NR * GT_PAGE);
-	n = events_soon("freed_pinned", getpid(), &e, 3);
+	n = gt_events_soon("freed_pinned", getpid(), &e, 3);
 	gt_set_param("reconcile_on_read", "1");
 	gt_set_param("reconcile_ms", "1000");
 	if (n > 0)
@@ -178,20 +103,20 @@ static void long_held(void)
 	char *a = gt_anon(4), *b = gt_anon(4);
 	int dev = gtp_open();
 	struct gtp_pin pa, pb;
-	struct ev e;
+	struct gt_event e;
 	int n, nl;
 	bool ok;
 
 	gt_set_param("long_hold_ms", "300");
 	ok = a && b && dev >= 0 && !gtp_pin(dev, a, 4, GTP_PIN_FAST, 0, &pa) &&
 	     !gtp_pin(dev, b, 4, GTP_PIN_FAST, GTP_F_LONGTERM, &pb);
-	n = events_soon("long_held", getpid(), &e, 5);
+	n = gt_events_soon("long_held", getpid(), &e, 5);
 	if (n > 0)
 		ktap_diag("%s", e.line);
 	sleep(1);
-	n = events_of("long_held", getpid(), &e);
+	n = gt_events_of("long_held", getpid(), &e);
 	/* Every long_held of ours is a short-term one: 4 folios, no more. */
-	nl = events_match("long_held", getpid(), longterm, NULL);
+	nl = gt_events_match("long_held", getpid(), longterm, NULL);
 	ok &= !gtp_release(dev, pa.id, GTP_REL_UNPIN) &&
 	      !gtp_release(dev, pb.id, GTP_REL_UNPIN);
 	gt_set_param("long_hold_ms", "0");
@@ -227,7 +152,7 @@ static void unpin_unpinned(void)
 	const char *why = gt_thp_unavailable();
 	struct gtp_page_info info;
 	struct gtp_pin p;
-	struct ev e;
+	struct gt_event e;
 	int dev, n;
 	char *buf;
 	bool ok;
@@ -246,7 +171,7 @@ static void unpin_unpinned(void)
 		ok = false;
 	}
 	ok = ok && !gtp_release(dev, p.id, GTP_REL_UNPIN_GETS);
-	n = events_of("unpin_unpinned", getpid(), &e);
+	n = gt_events_of("unpin_unpinned", getpid(), &e);
 	if (n > 0)
 		ktap_diag("%s", e.line);
 	ktap_result(ok && n == 1 && from_driver(&e),
@@ -322,7 +247,7 @@ static void orphaned(void)
 {
 	int leaker, ring_pid, st, n_ring, tracked;
 	char *ring_buf;
-	struct ev e;
+	struct gt_event e;
 	bool ok;
 	int n;
 
@@ -330,9 +255,9 @@ static void orphaned(void)
 	leaker = leaking_child();
 	ok = leaker > 0 && waitpid(leaker, &st, 0) == leaker &&
 	     WIFEXITED(st) && !WEXITSTATUS(st);
-	n = events_soon("orphaned", leaker, &e, 8);
+	n = gt_events_soon("orphaned", leaker, &e, 8);
 	sleep(2);
-	n = events_of("orphaned", leaker, &e);
+	n = gt_events_of("orphaned", leaker, &e);
 	if (n > 0)
 		ktap_diag("%s", e.line);
 	ktap_result(ok && n == 4 && from_driver(&e),
@@ -346,7 +271,7 @@ static void orphaned(void)
 		waitpid(ring_pid, &st, 0);
 	}
 	sleep(6);	/* three times the grace period */
-	n_ring = events_of("orphaned", ring_pid, NULL);
+	n_ring = gt_events_of("orphaned", ring_pid, NULL);
 	ktap_result(ring_buf && tracked > 0 && n_ring == 0 &&
 		    gt_none_left_soon(ring_pid),
 		    "io_uring buffers of a killed process: torn down, no orphaned event (%d folios tracked)",
@@ -364,7 +289,7 @@ static void migrate_blocked(void)
 	void *pages[16];
 	int nodes[16], status[16], i, pid, st, n, syscall_n;
 	char *buf;
-	struct ev e;
+	struct gt_event e;
 	long ret;
 
 	if (access("/sys/devices/system/node/node1", F_OK)) {
@@ -381,8 +306,8 @@ static void migrate_blocked(void)
 	ret = buf ? syscall(__NR_move_pages, pid, 16, pages, nodes, status,
 			    MPOL_MF_MOVE) : -1;
 	ktap_diag("move_pages: %ld, page 0 status %d", ret, status[0]);
-	n = events_of("migrate_blocked", pid, &e);
-	syscall_n = events_match("migrate_blocked", pid, by_syscall, NULL);
+	n = gt_events_of("migrate_blocked", pid, &e);
+	syscall_n = gt_events_match("migrate_blocked", pid, gt_event_by_syscall, NULL);
 	if (n > 0)
 		ktap_diag("%s", e.line);
 	if (pid > 0) {
@@ -400,14 +325,14 @@ static void compaction(const char *dir)
 	char path[256];
 	int dev = gtp_open(), fd = -1, n;
 	struct gtp_pin p;
-	struct ev e;
+	struct gt_event e;
 	char *buf;
 
 	snprintf(path, sizeof(path), "%s/compact.dat", dir);
 	buf = gt_file_shared(path, 256, &fd);
 	if (buf && dev >= 0 && !gtp_pin(dev, buf, 256, GTP_PIN_FAST, 0, &p)) {
 		gt_write_file("/proc/sys/vm/compact_memory", "1");
-		n = events_of("migrate_blocked", getpid(), &e);
+		n = gt_events_of("migrate_blocked", getpid(), &e);
 		ktap_diag("compaction with 256 pinned page-cache pages: %d migrate_blocked%s%s",
 			  n, n ? ": " : "", n ? e.line : "");
 		gtp_release(dev, p.id, GTP_REL_UNPIN);
@@ -426,7 +351,7 @@ static void truncate_event(const char *dir)
 	char path[256];
 	int dev = gtp_open(), fd = -1, n;
 	struct gtp_pin p;
-	struct ev e;
+	struct gt_event e;
 	char *buf;
 	bool ok;
 
@@ -435,7 +360,7 @@ static void truncate_event(const char *dir)
 	gt_set_param("policy", "observe");
 	ok = buf && dev >= 0 && !gtp_pin(dev, buf, 4, GTP_PIN_FAST, GTP_F_WRITE, &p) &&
 	     p.result == 4 && !ftruncate(fd, 0);
-	n = events_of("truncate", getpid(), &e);
+	n = gt_events_of("truncate", getpid(), &e);
 	if (n > 0)
 		ktap_diag("%s", e.line);
 	ok &= !gtp_release(dev, p.id, GTP_REL_UNPIN);
@@ -544,9 +469,9 @@ static void overflow(void)
 	dev = gtp_open();
 	ok &= buf && dev >= 0 && !gtp_pin(dev, buf, NR, GTP_PIN_FAST, 0, &p) &&
 	      !gtp_release(dev, p.id, GTP_REL_CARELESS);
-	events_soon("misuse_put", getpid(), NULL, 5);
+	gt_events_soon("misuse_put", getpid(), NULL, 5);
 	sleep(2);
-	n = events_of(NULL, 0, NULL);
+	n = gt_events_of(NULL, 0, NULL);
 	ktap_diag("events_lost %lld, events_next_seq %lld, %d in view",
 		  gt_stat("events_lost"), gt_stat("events_next_seq"), n);
 	ktap_result(ok && n == 4 && gt_stat("events_lost") > 0 &&

@@ -411,3 +411,61 @@ int gt_set_param(const char *name, const char *val)
 		 name);
 	return gt_write_file(path, val);
 }
+
+int gt_events_match(const char *kind, int pid,
+		    bool (*keep)(const struct gt_event *), struct gt_event *last)
+{
+	FILE *f = fopen(GT_DEBUGFS "/events", "r");
+	struct gt_event e;
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long age;
+
+		e.reason[0] = 0;
+		if (sscanf(line, "%llu %lu %31s %d %31s %127s %u %*u %*u %*u %*d %*d %3s %*s %31s",
+			   &e.seq, &age, e.kind, &e.pid, e.comm, e.caller,
+			   &e.stack, e.flags, e.reason) < 8)
+			continue;
+		if ((kind && strcmp(kind, e.kind)) || (pid && e.pid != pid) ||
+		    (keep && !keep(&e)))
+			continue;
+		snprintf(e.line, sizeof(e.line), "%s", line);
+		e.line[strcspn(e.line, "\n")] = 0;
+		if (last)
+			*last = e;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+int gt_events_of(const char *kind, int pid, struct gt_event *last)
+{
+	return gt_events_match(kind, pid, NULL, last);
+}
+
+int gt_events_soon(const char *kind, int pid, struct gt_event *last, int secs)
+{
+	int n = 0, i;
+
+	for (i = 0; i < secs * 4; i++) {
+		n = gt_events_of(kind, pid, last);
+		if (n > 0)
+			break;
+		usleep(250000);
+	}
+	return n;
+}
+
+bool gt_event_by_syscall(const struct gt_event *e)
+{
+	return !strcmp(e->reason, "syscall");
+}

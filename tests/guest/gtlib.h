@@ -114,3 +114,29 @@ bool gt_none_left_soon(int pid);
 int gt_pages_direct(const char *path, int nr, int b);
 /* A memfd of nr pages, mapped MAP_SHARED, every page written. */
 void *gt_memfd(size_t nr);
+
+/* One line of the events view. */
+struct gt_event {
+	unsigned long long seq;
+	char kind[32];
+	int pid;
+	char comm[32];
+	char caller[128];
+	unsigned int stack;
+	char flags[4];
+	char reason[32];
+	char line[512];
+};
+
+/*
+ * Events of kind (NULL: any) attributed to pid (0: any) that keep (NULL:
+ * all) accepts; the last in *last. -1 if the view cannot be read.
+ */
+int gt_events_match(const char *kind, int pid,
+		    bool (*keep)(const struct gt_event *), struct gt_event *last);
+int gt_events_of(const char *kind, int pid, struct gt_event *last);
+/* The same, waiting (bounded) for one: the worker runs every second. */
+int gt_events_soon(const char *kind, int pid, struct gt_event *last,
+		   int secs);
+/* A migrate_blocked event from move_pages(2) or migrate_pages(2). */
+bool gt_event_by_syscall(const struct gt_event *e);
