@@ -17,6 +17,7 @@
 #include "compat.h"
 #include "reconcile.h"
 #include "ring.h"
+#include "site.h"
 #include "table.h"
 
 static atomic64_t gt_passes, gt_checked, gt_pins_fixed, gt_gets_expired;
@@ -145,7 +146,9 @@ static void gt_watch_pins(struct gt_entry *e, struct folio *folio,
 		e->flags |= GT_E_LONG_SEEN;
 		gt_watch_emit(GT_EV_LONG_HELD, e, folio);
 	}
+	/* A file's pins outlive their taker on purpose (site.h). */
 	if (!orphan_s || !o || (e->flags & GT_E_ORPHAN_SEEN) ||
+	    (gt_site_flags(o->site) & GT_SITE_FILE_OWNED) ||
 	    gt_owner_alive(o))
 		return;
 	gone = READ_ONCE(o->gone_ns);

@@ -66,6 +66,16 @@ static const char * const gt_internal[] = {
 	"ublk_copy_user_pages",
 };
 
+/*
+ * Pins that live as long as a file, not as the process that took them:
+ * io_uring's registered buffers and rings, RDMA memory regions. The file
+ * may be passed on (SCM_RIGHTS, fork); the kernel releases the pins when
+ * its last holder closes it.
+ */
+static const char * const gt_file_owned[] = {
+	"io_pin_pages", "io_sqe_buffer_register", "ib_umem_get",
+};
+
 static bool gt_name_in(const char *name, const char * const *list, int n)
 {
 	int i;
@@ -138,6 +148,8 @@ static void gt_site_classify(struct gt_site *s)
 	strscpy(s->caller, name, sizeof(s->caller));
 	if (gt_name_in(name, gt_internal, ARRAY_SIZE(gt_internal)))
 		s->flags |= GT_SITE_INTERNAL;
+	if (gt_name_in(name, gt_file_owned, ARRAY_SIZE(gt_file_owned)))
+		s->flags |= GT_SITE_FILE_OWNED;
 }
 
 /* Unwind from the GUP entry's registers, noting where each frame lives. */

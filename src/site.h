@@ -27,6 +27,8 @@
 #define GT_SITE_NONE		0	/* no site: unknown, or the table is full */
 
 #define GT_SITE_INTERNAL	BIT(0)	/* a kernel user that is not DMA */
+/* pins owned by a file (io_uring, RDMA), not by the caller */
+#define GT_SITE_FILE_OWNED	BIT(1)
 
 struct gt_site_info {
 	unsigned int nr;

@@ -10,7 +10,8 @@
  *  - long_held: a pin without FOLL_LONGTERM held past long_hold_ms, and
  *    none for a FOLL_LONGTERM one;
  *  - orphaned: a child leaks driver pins and exits; a child that
- *    registered io_uring buffers and is killed leaves none;
+ *    registered io_uring buffers and is killed leaves none, nor one that
+ *    handed its ring on (fork) before it exited;
  *  - truncate: a pinned page-cache page is truncated;
  *  - the ring: sequence numbers in order, overflow counted in events_lost.
  *
@@ -280,6 +281,67 @@ static void orphaned(void)
 }
 
 /*
+ * A child registers io_uring buffers, forks, and exits: its own child
+ * holds the ring on. The pins live with the ring, which the kernel owns on
+ * purpose: no orphaned event for the registrant; they go when the last
+ * holder closes the ring. (An io_uring file cannot be sent over a unix
+ * socket on these kernels: fork is how a ring is handed on.)
+ */
+static void ring_handed_over(void)
+{
+	int ready[2], hold[2], pid, holder = -1, st, tracked, n;
+	bool ok;
+
+	gt_set_param("orphan_s", "2");
+	if (pipe(ready) || pipe(hold)) {
+		ktap_result(false, "io_uring ring handed on: pipe: %s",
+			    strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		struct iovec iov = { gt_anon(16), 16 * GT_PAGE };
+		int ring = ring_setup();
+
+		close(ready[0]);
+		close(hold[1]);
+		if (ring < 0 || !iov.iov_base ||
+		    syscall(__NR_io_uring_register, ring,
+			    IORING_REGISTER_BUFFERS, &iov, 1))
+			_exit(1);
+		holder = fork();
+		if (holder == 0) {
+			char c;
+
+			/* Until the test closes its end of hold. */
+			while (read(hold[0], &c, 1) > 0)
+				;
+			_exit(0);
+		}
+		if (holder < 0 || write(ready[1], &holder, sizeof(holder)) !=
+				  sizeof(holder))
+			_exit(1);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	ok = pid > 0 && read(ready[0], &holder, sizeof(holder)) ==
+			sizeof(holder) && holder > 0;
+	close(ready[0]);
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	sleep(6);	/* three times the grace period */
+	tracked = gt_rows_of(pid);
+	n = gt_events_of("orphaned", pid, NULL);
+	close(hold[1]);	/* the holder exits, the ring closes */
+	ok &= tracked == 16 && n == 0 && gt_none_left_soon(pid);
+	ktap_result(ok,
+		    "io_uring ring handed on by fork, its registrant gone: pins held (%d folios), no orphaned event (%d), released when the ring closes",
+		    tracked, n);
+	gt_set_param("orphan_s", "60");
+}
+
+/*
  * move_pages(2) of another process's io_uring buffers to the other node:
  * the pins make it fail, and the event names the child that holds them,
  * not the mover.
@@ -485,13 +547,14 @@ static void overflow(void)
 
 int main(int argc, char **argv)
 {
-	ktap_plan(15);
+	ktap_plan(16);
 	if (argc < 2)
 		return ktap_skip_all("usage: events DIR");
 	misuse_put();
 	freed_pinned();
 	long_held();
 	orphaned();
+	ring_handed_over();
 	truncate_event(argv[1]);
 	migrate_blocked();
 	compaction(argv[1]);
