@@ -207,41 +207,26 @@ static int ring_setup(void)
 	return syscall(__NR_io_uring_setup, 4, &params);
 }
 
+/* 16 pages registered as io_uring buffers, in the calling process. */
+static char *ring_buffers(void)
+{
+	struct iovec iov = { gt_anon(16), 16 * GT_PAGE };
+	int ring = ring_setup();
+
+	if (ring < 0 || !iov.iov_base ||
+	    syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS,
+		    &iov, 1))
+		return NULL;
+	return iov.iov_base;
+}
+
 /*
  * A child that registers 16 pages as io_uring buffers and waits to be
  * killed; *addr is the buffer, NULL if registering failed.
  */
 static int io_uring_child(char **addr)
 {
-	char *buf = NULL;
-	int fds[2];
-	pid_t pid;
-
-	*addr = NULL;
-	if (pipe(fds))
-		return -1;
-	pid = fork();
-	if (!pid) {
-		struct iovec iov;
-		int ring = ring_setup();
-
-		buf = gt_anon(16);
-		iov.iov_base = buf;
-		iov.iov_len = 16 * GT_PAGE;
-		if (ring < 0 || !buf ||
-		    syscall(__NR_io_uring_register, ring,
-			    IORING_REGISTER_BUFFERS, &iov, 1))
-			buf = NULL;
-		if (write(fds[1], &buf, sizeof(buf)) != sizeof(buf))
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	close(fds[1]);
-	if (read(fds[0], &buf, sizeof(buf)) == sizeof(buf))
-		*addr = buf;
-	close(fds[0]);
-	return pid;
+	return gt_holder_child(ring_buffers, addr);
 }
 
 static void orphaned(void)
@@ -300,14 +285,9 @@ static void ring_handed_over(void)
 	}
 	pid = fork();
 	if (pid == 0) {
-		struct iovec iov = { gt_anon(16), 16 * GT_PAGE };
-		int ring = ring_setup();
-
 		close(ready[0]);
 		close(hold[1]);
-		if (ring < 0 || !iov.iov_base ||
-		    syscall(__NR_io_uring_register, ring,
-			    IORING_REGISTER_BUFFERS, &iov, 1))
+		if (!ring_buffers())
 			_exit(1);
 		holder = fork();
 		if (holder == 0) {

@@ -37,35 +37,17 @@ static struct ibv_pd *rxe_pd(void)
 	return ctx ? ibv_alloc_pd(ctx) : NULL;
 }
 
-/* A child holding NR anon pages in an MR; *addr is NULL if it failed. */
-static int mr_child(char **addr)
+/* NR anon pages in an MR, in the calling process. */
+static char *mr_buffer(void)
 {
-	int fds[2], pid;
-	char *buf = NULL;
+	struct ibv_pd *pd = rxe_pd();
+	char *buf = gt_anon(NR);
 
-	*addr = NULL;
-	if (pipe(fds))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		struct ibv_pd *pd = rxe_pd();
-
-		close(fds[0]);
-		buf = gt_anon(NR);
-		if (!pd || !buf ||
-		    !ibv_reg_mr(pd, buf, NR * GT_PAGE,
-				IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE))
-			buf = NULL;
-		if (write(fds[1], &buf, sizeof(buf)) != sizeof(buf))
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	close(fds[1]);
-	if (pid > 0 && read(fds[0], &buf, sizeof(buf)) == sizeof(buf))
-		*addr = buf;
-	close(fds[0]);
-	return pid;
+	if (!pd || !buf ||
+	    !ibv_reg_mr(pd, buf, NR * GT_PAGE,
+			IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE))
+		return NULL;
+	return buf;
 }
 
 static bool from_umem(const struct gt_event *e)
@@ -107,7 +89,7 @@ int main(void)
 
 	ktap_plan(3);
 	gt_set_param("orphan_s", "2");
-	pid = mr_child(&buf);
+	pid = gt_holder_child(mr_buffer, &buf);
 	tracked = buf ? gt_rows_of(pid) : 0;
 	ktap_result(buf && tracked == NR,
 		    "a child's MR of %d pages: %d folios tracked to it", NR,

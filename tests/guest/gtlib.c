@@ -469,3 +469,27 @@ bool gt_event_by_syscall(const struct gt_event *e)
 {
 	return !strcmp(e->reason, "syscall");
 }
+
+int gt_holder_child(char *(*take)(void), char **addr)
+{
+	char *buf = NULL;
+	int fds[2], pid;
+
+	*addr = NULL;
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		buf = take();
+		if (write(fds[1], &buf, sizeof(buf)) != sizeof(buf))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(fds[1]);
+	if (pid > 0 && read(fds[0], &buf, sizeof(buf)) == sizeof(buf))
+		*addr = buf;
+	close(fds[0]);
+	return pid;
+}

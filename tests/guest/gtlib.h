@@ -115,6 +115,12 @@ int gt_pages_direct(const char *path, int nr, int b);
 /* A memfd of nr pages, mapped MAP_SHARED, every page written. */
 void *gt_memfd(size_t nr);
 
+/*
+ * A child that runs take() (it pins a buffer and returns it, or NULL) and
+ * then waits to be killed; *addr is what take() returned in the child.
+ */
+int gt_holder_child(char *(*take)(void), char **addr);
+
 /* One line of the events view. */
 struct gt_event {
 	unsigned long long seq;
