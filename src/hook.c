@@ -132,10 +132,6 @@ static int gt_krp_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 
 /*
- * The hook of kind for the function at ip, learnt once per function (not
- * while recursing: then only what is known already).
- */
-/*
  * Out of line: the kernel zero-fills locals (INIT_STACK_ALL_ZERO), and the
  * name buffer would cost every hit.
  */
@@ -163,6 +159,10 @@ static noinline struct gt_hook *gt_group_learn(struct gt_group *g,
 	return NULL;
 }
 
+/*
+ * The hook of kind for the function at ip, learnt once per function (not
+ * while recursing: then only what is known already).
+ */
 static struct gt_hook *gt_group_hook(struct gt_group *g,
 				     enum gt_hook_kind kind, unsigned long ip,
 				     bool learn)

@@ -183,6 +183,14 @@ void gt_settle(unsigned int timeout_ms)
 	unsigned int nr = 0, cap = 0, i, n;
 	bool first = true;
 
+	/*
+	 * A release that entered gup_put_folio() just before its hook went
+	 * live reaches the kernel's counter only. Once the hook has been hit,
+	 * the release look finds such a task on its stack; until then, wait
+	 * until every task has scheduled voluntarily, and so left it.
+	 */
+	if (!gt_gup_put_seen())
+		synchronize_rcu_tasks();
 	gt_gup_ranges_init();
 	gt_last.release_looks = 0;
 	gt_last.stopped_us = 0;

@@ -12,6 +12,7 @@
  * a few instructions later; a task may be preempted in between, for long
  * on PREEMPT_RT. gt_settle_releases() finds an instant with no task in
  * there, by stopping every CPU and reading the stacks of all the others.
+ * A release that began before the hook went live is one of those.
  */
 #ifndef _GUP_TRACK_SETTLE_H
 #define _GUP_TRACK_SETTLE_H

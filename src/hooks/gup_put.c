@@ -40,9 +40,15 @@ struct gt_hook_set gt_hooks_gup_put = {
 /*
  * Where gup_put_folio() lies, once it has been hit since load: a release
  * is counted by us there first, so before its first hit no task can be
- * between our count and the kernel's.
+ * between our count and the kernel's. (One that entered before the hook
+ * went live may be: see gt_settle().)
  */
 static unsigned long gup_put_start, gup_put_end;
+
+bool gt_gup_put_seen(void)
+{
+	return gt_hook_ip(&gup_put_hooks[0]);
+}
 
 bool gt_gup_put_range_init(void)
 {

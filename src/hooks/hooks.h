@@ -31,6 +31,7 @@ bool gt_gup_followed(struct task_struct *task);
 void gt_gup_ranges_init(void);
 bool gt_gup_frame(unsigned long addr);
 /* The same for the release funnel, once it has been hit; false: unknown. */
+bool gt_gup_put_seen(void);
 bool gt_gup_put_range_init(void);
 bool gt_gup_put_frame(unsigned long addr);
 
