@@ -2,13 +2,14 @@
 /*
  * The reserve behind the table's entries and the attribution records.
  *
- * gt_pool_get() pops under a raw spinlock, which is legal in every context
- * on every flavour. When the reserve runs low it queues the refill worker;
- * when it is empty a non-RT kernel may still allocate atomically, with no
- * lock of ours held, while an RT kernel counts the miss. Either way the
- * worker then grows the reserve (up to max) so that a burst of that size
- * fits the next time.
+ * A get pops from this CPU's cache with interrupts off, and trades with
+ * the reserve under a raw spinlock, both legal in every context on every
+ * flavour. When the reserve runs low it queues the refill worker; when it
+ * is empty a non-RT kernel may still allocate with GFP_ATOMIC, while an RT
+ * kernel counts the miss. Either way the worker then grows the reserve (up
+ * to max) so that a burst of that size fits the next time.
  */
+#include <linux/cpumask.h>
 #include <linux/kernel.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -102,7 +103,7 @@ static bool gt_pool_fill(struct gt_pool *pool, struct gt_pool_cpu *c)
 	bool refill;
 
 	raw_spin_lock(&pool->lock);
-	while (c->nr < GT_POOL_CPU / 2 && pool->head)
+	while (c->nr < pool->cpu_fill && pool->head)
 		c->obj[c->nr++] = gt_pool_pop(pool);
 	if (!c->nr)
 		pool->starved++;
@@ -117,7 +118,7 @@ static bool gt_pool_spill(struct gt_pool *pool, struct gt_pool_cpu *c)
 	bool shrink;
 
 	raw_spin_lock(&pool->lock);
-	while (c->nr > GT_POOL_CPU / 2)
+	while (c->nr > pool->cpu_fill)
 		gt_pool_push(pool, c->obj[--c->nr]);
 	shrink = pool->nr_free > 4 * pool->high;
 	raw_spin_unlock(&pool->lock);
@@ -172,7 +173,7 @@ void gt_pool_put_irqoff(struct gt_pool *pool, void *obj)
 	struct gt_pool_cpu *c = this_cpu_ptr(pool->pcp);
 
 	lockdep_assert_irqs_disabled();
-	if (c->nr == GT_POOL_CPU && gt_pool_spill(pool, c))
+	if (c->nr >= pool->cpu_max && gt_pool_spill(pool, c))
 		queue_work(system_unbound_wq, &pool->work);
 	c->obj[c->nr++] = obj;
 	c->used--;
@@ -187,14 +188,20 @@ void gt_pool_put(struct gt_pool *pool, void *obj)
 	local_irq_restore(flags);
 }
 
-unsigned long gt_pool_used(const struct gt_pool *pool)
+/* Signed: a put without its get would show as less than zero. */
+static long gt_pool_net(const struct gt_pool *pool)
 {
 	long used = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
 		used += READ_ONCE(per_cpu_ptr(pool->pcp, cpu)->used);
-	return max(used, 0L);
+	return used;
+}
+
+unsigned long gt_pool_used(const struct gt_pool *pool)
+{
+	return max(gt_pool_net(pool), 0L);
 }
 
 unsigned long gt_pool_bytes(const struct gt_pool *pool)
@@ -213,6 +220,11 @@ int gt_pool_init(struct gt_pool *pool, const char *name, size_t size,
 	pool->high = reserve;
 	pool->low = reserve / 2;
 	pool->max = max(max, reserve);
+	/* The CPUs' caches together hold at most a quarter of the reserve. */
+	pool->cpu_max = clamp_t(unsigned long,
+				reserve / (4 * num_possible_cpus()), 1,
+				GT_POOL_CPU);
+	pool->cpu_fill = max(pool->cpu_max / 2, 1U);
 	raw_spin_lock_init(&pool->lock);
 	INIT_WORK(&pool->work, gt_pool_work);
 	pool->pcp = alloc_percpu(struct gt_pool_cpu);
@@ -242,7 +254,7 @@ void gt_pool_exit(struct gt_pool *pool)
 	if (!pool->cache)
 		return;
 	cancel_work_sync(&pool->work);
-	WARN_ON(gt_pool_used(pool));
+	WARN_ON(gt_pool_net(pool));
 	for_each_possible_cpu(cpu) {
 		c = per_cpu_ptr(pool->pcp, cpu);
 		while (c->nr)

@@ -39,6 +39,8 @@ struct gt_pool {
 	unsigned long max;		/* never grow past this */
 	unsigned long starved;		/* gets that found it empty since the refill */
 	struct gt_pool_cpu __percpu *pcp;
+	unsigned int cpu_max;		/* objects a CPU's cache holds at most */
+	unsigned int cpu_fill;		/* and after it trades with the reserve */
 	atomic_long_t total;		/* allocated from the slab */
 	atomic_long_t empty;		/* gets that found nothing */
 	atomic_long_t atomic;		/* gets served by an atomic allocation */
@@ -57,8 +59,9 @@ void gt_pool_put(struct gt_pool *pool, void *obj);
 void *gt_pool_get_irqoff(struct gt_pool *pool);
 void gt_pool_put_irqoff(struct gt_pool *pool, void *obj);
 /*
- * After gt_pool_get_irqoff() found the reserve empty, with no lock held: an
- * atomic allocation where the kernel allows it (not on PREEMPT_RT).
+ * After gt_pool_get_irqoff() found the reserve empty, outside the table's
+ * bucket lock: a GFP_ATOMIC allocation where the kernel allows it (not on
+ * PREEMPT_RT).
  */
 void *gt_pool_alloc(struct gt_pool *pool);
 /* Objects handed out. */

@@ -49,6 +49,7 @@ struct gt_quiet {
 	void (*fn)(void *arg);
 	void *arg;
 	bool ran;
+	bool unknown;		/* where gup_put_folio() lies */
 	u64 t0, t1;
 };
 
@@ -268,8 +269,10 @@ static int gt_quiet_stopped(void *arg)
 	struct task_struct *g, *t;
 
 	q->t0 = local_clock();
-	if (!gt_gup_put_range_init())
-		return 0;
+	if (!gt_gup_put_range_init()) {
+		q->unknown = true;
+		goto out;
+	}
 	rcu_read_lock();
 	for_each_process_thread(g, t) {
 		/* On a CPU now: the stoppers, and us. */
@@ -293,14 +296,18 @@ out:
 	return 0;
 }
 
-bool gt_settle_releases(void (*fn)(void *arg), void *arg)
+int gt_settle_releases(void (*fn)(void *arg), void *arg)
 {
 	struct gt_quiet q = { .fn = fn, .arg = arg };
+	int ret;
 
-	if (stop_machine(gt_quiet_stopped, &q, NULL))
-		return false;
+	ret = stop_machine(gt_quiet_stopped, &q, NULL);
+	if (ret)
+		return ret;
 	gt_last.release_looks++;
-	gt_last.stopped_us = max_t(unsigned int, gt_last.stopped_us,
+	gt_last.stopped_us = max_t(u64, gt_last.stopped_us,
 				   (q.t1 - q.t0) / NSEC_PER_USEC);
-	return q.ran;
+	if (q.unknown)
+		return -ENOENT;
+	return q.ran ? 0 : -EBUSY;
 }

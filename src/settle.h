@@ -36,8 +36,9 @@ void gt_settle(unsigned int timeout_ms);
 void gt_settle_stats(struct gt_settle_stats *st);
 /*
  * Run fn with every CPU stopped, if no task is then inside the release
- * funnel; false if one was (try again later). Process context.
+ * funnel. 0 if it ran, -EBUSY if a task was (try again later), another
+ * error if it cannot be known. Process context.
  */
-bool gt_settle_releases(void (*fn)(void *arg), void *arg);
+int gt_settle_releases(void (*fn)(void *arg), void *arg);
 
 #endif /* _GUP_TRACK_SETTLE_H */

@@ -87,7 +87,7 @@ static void gt_entry_unlink(struct gt_entry *e)
 	atomic_long_dec(&gt_count);
 }
 
-/* After the bucket lock is dropped. */
+/* Also under a bucket lock: the owner and pool locks come after it. */
 static void gt_entry_free(struct gt_entry *e)
 {
 	gt_owner_put(e->owner);
