@@ -3,14 +3,15 @@
  * Migrations that failed. migrate_pages(from, ..., mode, reason, ...) is
  * where compaction, CMA and alloc_contig_range(), memory offlining, NUMA
  * balancing, mbind(), move_pages(2) and long-term pinning all migrate
- * folios, on both lines; when it returns non-zero the folios it could not
- * move are back on the caller's from list, still isolated and held by the
- * caller. The return handler walks that list (bounded) and reports the
+ * folios, on both lines; when it returns how many it could not move,
+ * those are back on the caller's from list, still isolated and held by
+ * the caller. The return handler walks that list (bounded) and reports the
  * tracked ones with the reason the caller gave.
  *
  * Not seen: folios compaction and CMA never try, because
  * isolate_migratepages_block() skips anonymous folios whose refcount its
- * mappings do not explain (pinned or held ones) before migrate_pages().
+ * mappings do not explain (pinned or held ones) before migrate_pages();
+ * shmem and page cache it does try.
  */
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -44,7 +45,11 @@ static void migrate_pages_ret(struct gt_hook *h, void *data,
 	struct folio *folio;
 	int n = 0;
 
-	if (!regs_return_value(regs) || !m->from)
+	/*
+	 * Below zero it gave up (no memory for a copy, a signal) and left
+	 * folios it never tried on the list: not the pins' doing.
+	 */
+	if ((int)regs_return_value(regs) <= 0 || !m->from)
 		return;
 	list_for_each_entry(folio, m->from, lru) {
 		if (n++ >= GT_MIGRATE_WALK)

@@ -12,6 +12,8 @@
  *  - orphaned: a child leaks driver pins and exits; a child that
  *    registered io_uring buffers and is killed leaves none, nor one that
  *    handed its ring on (fork) before it exited;
+ *  - migrate_blocked: move_pages(2) of a child's io_uring buffers, and
+ *    compaction of a node holding them (memfd);
  *  - truncate: a pinned page-cache page is truncated;
  *  - the ring: sequence numbers in order, overflow counted in events_lost.
  *
@@ -361,31 +363,57 @@ static void migrate_blocked(void)
 		    syscall_n);
 }
 
-/* Compaction: seen where it tries a tracked folio; informational. */
-static void compaction(const char *dir)
+/* 16 pages of a memfd on node 1 registered as io_uring buffers. */
+static char *ring_memfd_node1(void)
 {
-	char path[256];
-	int dev = gtp_open(), fd = -1, n;
-	struct gtp_pin p;
-	struct gt_event e;
-	char *buf;
+	struct iovec iov = { NULL, 16 * GT_PAGE };
+	int ring;
 
-	snprintf(path, sizeof(path), "%s/compact.dat", dir);
-	buf = gt_file_shared(path, 256, &fd);
-	if (buf && dev >= 0 && !gtp_pin(dev, buf, 256, GTP_PIN_FAST, 0, &p)) {
-		gt_write_file("/proc/sys/vm/compact_memory", "1");
-		n = gt_events_of("migrate_blocked", getpid(), &e);
-		ktap_diag("compaction with 256 pinned page-cache pages: %d migrate_blocked%s%s",
-			  n, n ? ": " : "", n ? e.line : "");
-		gtp_release(dev, p.id, GTP_REL_UNPIN);
+	if (gt_bind_node(1))
+		return NULL;
+	iov.iov_base = gt_memfd(16);
+	ring = ring_setup();
+	if (ring < 0 || !iov.iov_base ||
+	    syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS,
+		    &iov, 1))
+		return NULL;
+	return iov.iov_base;
+}
+
+/*
+ * Compaction with another process's io_uring buffers in the way. The
+ * kernel skips pinned anonymous memory while it isolates, without trying
+ * it, so the buffers are shmem, which it does try.
+ */
+static void compaction(void)
+{
+	struct gt_fill fill;
+	struct gt_event e;
+	int pid, st, n, ret;
+	char *buf = NULL;
+
+	if (no_numa) {
+		ktap_skip("one NUMA node", "compaction of io_uring buffers: migrate_blocked");
+		return;
 	}
+	ret = gt_fill_node1(&fill);
+	pid = ret ? -1 : gt_holder_child(ring_memfd_node1, &buf);
 	if (buf)
-		munmap(buf, 256 * GT_PAGE);
-	if (fd >= 0)
-		close(fd);
-	unlink(path);
-	if (dev >= 0)
-		close(dev);
+		ret = gt_compact_node1(&fill, gt_pid_pfn_max(pid, buf, 16));
+	else if (!ret)
+		gt_fill_drop(&fill);
+	n = gt_events_match("migrate_blocked", pid, gt_event_by_compaction, &e);
+	ktap_diag("compacting node 1: %d, %d migrate_blocked from compaction", ret, n);
+	if (n > 0)
+		ktap_diag("%s", e.line);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	ktap_result(buf && !ret && n >= 16 && strstr(e.caller, "io_") &&
+		    e.flags[0] == 'L',
+		    "compaction of node 1 with io_uring buffers (memfd) in it: migrate_blocked, reason compaction, naming the ring's owner (%d)",
+		    n);
 }
 
 static void truncate_event(const char *dir)
@@ -527,7 +555,7 @@ static void overflow(void)
 
 int main(int argc, char **argv)
 {
-	ktap_plan(16);
+	ktap_plan(17);
 	if (argc < 2)
 		return ktap_skip_all("usage: events DIR");
 	misuse_put();
@@ -537,7 +565,7 @@ int main(int argc, char **argv)
 	ring_handed_over();
 	truncate_event(argv[1]);
 	migrate_blocked();
-	compaction(argv[1]);
+	compaction();
 	unpin_unpinned();
 	ring_order();
 	cli();

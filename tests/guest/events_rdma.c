@@ -4,6 +4,8 @@
  * VMs and storage targets hold:
  *  - move_pages(2) of another process's MR pages fails on the pins, and
  *    the migrate_blocked events name that process and ib_umem_get;
+ *  - so does compaction of a node that holds an MR of shmem (compaction
+ *    does not try pinned anonymous memory);
  *  - a process killed with its MR registered is torn down by the kernel
  *    (uverbs closes, the MR is deregistered): no orphaned event.
  *
@@ -50,6 +52,22 @@ static char *mr_buffer(void)
 	return buf;
 }
 
+/* NR pages of a memfd on node 1 in an MR, in the calling process. */
+static char *mr_memfd_node1(void)
+{
+	struct ibv_pd *pd = rxe_pd();
+	char *buf;
+
+	if (!pd || gt_bind_node(1))
+		return NULL;
+	buf = gt_memfd(NR);
+	if (!buf || !ibv_reg_mr(pd, buf, NR * GT_PAGE,
+				IBV_ACCESS_LOCAL_WRITE |
+				IBV_ACCESS_REMOTE_WRITE))
+		return NULL;
+	return buf;
+}
+
 static bool from_umem(const struct gt_event *e)
 {
 	return strstr(e->caller, "ib_umem_get") != NULL;
@@ -82,12 +100,43 @@ static void migrate_blocked(int pid, char *buf)
 		    n);
 }
 
+static void compaction(void)
+{
+	struct gt_fill fill;
+	struct gt_event e;
+	int pid, st, n, ret;
+	char *buf = NULL;
+
+	if (access("/sys/devices/system/node/node1", F_OK)) {
+		ktap_skip("one NUMA node", "compaction of an MR: migrate_blocked");
+		return;
+	}
+	ret = gt_fill_node1(&fill);
+	pid = ret ? -1 : gt_holder_child(mr_memfd_node1, &buf);
+	if (buf)
+		ret = gt_compact_node1(&fill, gt_pid_pfn_max(pid, buf, NR));
+	else if (!ret)
+		gt_fill_drop(&fill);
+	n = gt_events_match("migrate_blocked", pid, gt_event_by_compaction, &e);
+	ktap_diag("compacting node 1: %d, %d migrate_blocked from compaction", ret, n);
+	if (n > 0)
+		ktap_diag("%s", e.line);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	ktap_result(buf && !ret && n >= NR && from_umem(&e) &&
+		    e.flags[0] == 'L',
+		    "compaction of node 1 with an MR of shmem in it: migrate_blocked, reason compaction, naming the MR's owner and ib_umem_get (%d)",
+		    n);
+}
+
 int main(void)
 {
 	int pid, st, tracked, n;
 	char *buf;
 
-	ktap_plan(3);
+	ktap_plan(4);
 	gt_set_param("orphan_s", "2");
 	pid = gt_holder_child(mr_buffer, &buf);
 	tracked = buf ? gt_rows_of(pid) : 0;
@@ -107,6 +156,7 @@ int main(void)
 	ktap_result(buf && n == 0 && gt_none_left_soon(pid),
 		    "MR of a killed process: deregistered by the kernel, no orphaned event (%d)",
 		    n);
+	compaction();
 	gt_set_param("orphan_s", "60");
 	return ktap_finish();
 }

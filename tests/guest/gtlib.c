@@ -3,13 +3,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <linux/magic.h>
+#include <linux/mempolicy.h>
 #include <sys/mman.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -295,9 +298,21 @@ int gt_rows_of(int pid)
 
 unsigned long gt_pfn(const void *addr)
 {
+	return gt_pid_pfn(0, addr);
+}
+
+unsigned long gt_pid_pfn(int pid, const void *addr)
+{
+	off_t off = (unsigned long)addr / GT_PAGE * sizeof(unsigned long long);
 	unsigned long long ent = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-	off_t off = (unsigned long)addr / GT_PAGE * sizeof(ent);
+	char path[64];
+	int fd;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/pagemap");
+	fd = open(path, O_RDONLY);
 
 	if (fd < 0)
 		return 0;
@@ -305,6 +320,19 @@ unsigned long gt_pfn(const void *addr)
 		ent = 0;
 	close(fd);
 	return (ent >> 63) & 1 ? ent & ((1ULL << 55) - 1) : 0;
+}
+
+unsigned long gt_pid_pfn_max(int pid, const void *addr, int nr)
+{
+	unsigned long high = 0, pfn;
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		pfn = gt_pid_pfn(pid, (const char *)addr + i * GT_PAGE);
+		if (pfn > high)
+			high = pfn;
+	}
+	return high;
 }
 
 void gt_oracle_begin(struct gt_oracle *o)
@@ -468,6 +496,119 @@ int gt_events_soon(const char *kind, int pid, struct gt_event *last, int secs)
 bool gt_event_by_syscall(const struct gt_event *e)
 {
 	return !strcmp(e->reason, "syscall");
+}
+
+bool gt_event_by_compaction(const struct gt_event *e)
+{
+	return !strcmp(e->reason, "compaction");
+}
+
+int gt_bind_node(int node)
+{
+	unsigned long mask = node < 0 ? 0 : 1UL << node;
+
+	return syscall(__NR_set_mempolicy, node < 0 ? MPOL_DEFAULT : MPOL_BIND,
+		       node < 0 ? NULL : &mask, node < 0 ? 0 : 64);
+}
+
+/* Free memory of node 1 in KiB, from its meminfo. */
+static long gt_node1_free_kb(void)
+{
+	FILE *f = fopen("/sys/devices/system/node/node1/meminfo", "r");
+	char line[128];
+	long kb = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Node 1 MemFree: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* Pages of the fill given back first, for what is to be compacted. */
+#define GT_FILL_LOW	1024
+
+int gt_fill_node1(struct gt_fill *f)
+{
+	long kb = gt_node1_free_kb();
+	cpu_set_t cpus;
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	/*
+	 * Room left for the kernel (MPOL_BIND does not fall back: 32 MiB
+	 * left made the OOM killer run on 6.12).
+	 */
+	if (kb < 262144)
+		return -ENOMEM;
+	f->nr = (kb - 131072) / (GT_PAGE / 1024);
+	/* Given back to this CPU's free lists, taken again from there. */
+	if (sched_getaffinity(0, sizeof(f->cpus), &f->cpus))
+		return -errno;
+	CPU_ZERO(&cpus);
+	CPU_SET(sched_getcpu(), &cpus);
+	if (!sched_setaffinity(0, sizeof(cpus), &cpus) && !gt_bind_node(1))
+		f->mem = gt_anon(f->nr);
+	gt_bind_node(-1);
+	if (!f->mem) {
+		sched_setaffinity(0, sizeof(f->cpus), &f->cpus);
+		return -ENOMEM;
+	}
+	/* A child would keep what is given back mapped. */
+	madvise(f->mem, f->nr * GT_PAGE, MADV_DONTFORK);
+	/*
+	 * Single pages, which the allocator hands out before it splits a
+	 * larger block (pages given back together merge into one).
+	 */
+	for (i = 1; i < 2 * GT_FILL_LOW; i += 2)
+		madvise(f->mem + i * GT_PAGE, GT_PAGE, MADV_DONTNEED);
+	return 0;
+}
+
+int gt_compact_node1(struct gt_fill *f, unsigned long upto)
+{
+	size_t i, holes = 0;
+	unsigned long long *map = calloc(f->nr, sizeof(*map));
+	int fd = open("/proc/self/pagemap", O_RDONLY), ret;
+
+	ret = map && fd >= 0 &&
+	      pread(fd, map, f->nr * sizeof(*map),
+		    (unsigned long)f->mem / GT_PAGE * sizeof(*map)) ==
+	      (ssize_t)(f->nr * sizeof(*map)) ? 0 : -EIO;
+	if (fd >= 0)
+		close(fd);
+	for (i = 0; !ret && i < f->nr; i++) {
+		unsigned long pfn = map[i] & ((1ULL << 55) - 1);
+
+		if (!(map[i] >> 63))
+			continue;	/* given back already */
+		/*
+		 * Two pages in three: past a block where it found nothing,
+		 * the free scanner looks at every 2nd, 4th... 32nd page of
+		 * the next, so it would miss every odd one.
+		 */
+		if (pfn <= upto || pfn % 3)
+			madvise(f->mem + i * GT_PAGE, GT_PAGE, MADV_DONTNEED);
+		else
+			holes++;
+	}
+	/* No hole above: compaction would not get there. */
+	if (!ret && !holes)
+		ret = -ENOSPC;
+	if (!ret)
+		ret = gt_write_file("/sys/devices/system/node/node1/compact",
+				    "1");
+	free(map);
+	gt_fill_drop(f);
+	return ret;
+}
+
+void gt_fill_drop(struct gt_fill *f)
+{
+	munmap(f->mem, f->nr * GT_PAGE);
+	f->mem = NULL;
+	sched_setaffinity(0, sizeof(f->cpus), &f->cpus);
 }
 
 int gt_holder_child(char *(*take)(void), char **addr)

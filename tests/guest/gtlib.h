@@ -7,6 +7,7 @@
 #define _GT_GTLIB_H
 
 #include <stdbool.h>
+#include <sched.h>
 #include <stddef.h>
 
 #include "../driver/gup_test_pin.h"
@@ -87,6 +88,10 @@ const struct gt_row *gt_row_find(const struct gt_row *rows, int n,
 int gt_rows_of(int pid);
 /* The pfn backing a mapped address (/proc/self/pagemap), or 0. */
 unsigned long gt_pfn(const void *addr);
+/* ... in process pid (0: this one). */
+unsigned long gt_pid_pfn(int pid, const void *addr);
+/* The highest pfn backing nr pages from addr in process pid. */
+unsigned long gt_pid_pfn_max(int pid, const void *addr, int nr);
 
 /* The kernel's pin counters and ours, compared over a stretch of a test. */
 struct gt_oracle {
@@ -146,3 +151,32 @@ int gt_events_soon(const char *kind, int pid, struct gt_event *last,
 		   int secs);
 /* A migrate_blocked event from move_pages(2) or migrate_pages(2). */
 bool gt_event_by_syscall(const struct gt_event *e);
+/* ... from compaction. */
+bool gt_event_by_compaction(const struct gt_event *e);
+
+/* Allocate the calling process's memory from node only (-1: anywhere). */
+int gt_bind_node(int node);
+/*
+ * Compaction of node 1 that reaches given pages. In a guest whose second
+ * node is nearly empty its free memory is in blocks too large for
+ * compaction to fill: its free scanner, coming down from the top, finds
+ * nothing and meets the migration scanner wherever that is. So:
+ *  - gt_fill_node1() takes most of node 1 and gives some of its first
+ *    pages back to this CPU, to which it binds the caller until
+ *    gt_compact_node1(): what is allocated on node 1 next, by the caller
+ *    or a child, lies low;
+ *  - gt_compact_node1() gives back all of the fill up to pfn upto and two
+ *    pages in three above, then compacts node 1. -ENOSPC: no page of the
+ *    fill was above upto. Either way the fill is gone and the caller
+ *    unbound.
+ */
+struct gt_fill {
+	char *mem;
+	size_t nr;
+	cpu_set_t cpus;		/* the caller's, given back at the end */
+};
+
+int gt_fill_node1(struct gt_fill *f);
+int gt_compact_node1(struct gt_fill *f, unsigned long upto);
+/* Give the fill back without compacting. */
+void gt_fill_drop(struct gt_fill *f);

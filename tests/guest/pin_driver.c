@@ -7,6 +7,7 @@
  * usage: pin_driver anon
  *        pin_driver file PATH     (PATH on ext4: a MAP_SHARED mapping)
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
