@@ -236,6 +236,7 @@ static int stats_show(struct seq_file *m, void *v)
 	S("events_size", rg.size);
 	S("events_next_seq", rg.next_seq);
 	S("events_lost", rg.lost);
+	S("migrate_blocked_repeats", gt_blocked_repeats());
 	for (i = 0; i < GT_EV_MAX; i++)
 		seq_printf(m, "events_%s %llu\n", gt_ev_kind_name(i),
 			   rg.kind[i]);

@@ -103,6 +103,7 @@ static void gt_entry_init(struct gt_entry *e, const struct gt_take *t)
 	e->subpages = 0;
 	e->order = t->order;
 	e->flags = 0;
+	e->blocked = 0;
 	WRITE_ONCE(e->pfn, t->pfn);
 }
 
@@ -293,6 +294,31 @@ bool gt_table_describe(unsigned long pfn, struct gt_entry *copy,
 	}
 	raw_spin_unlock_irqrestore(gt_lock(b), flags);
 	return e;
+}
+
+int gt_table_describe_once(unsigned long pfn, u16 bit, struct gt_entry *copy,
+			   struct gt_owner *owner)
+{
+	u32 b = gt_bucket(pfn);
+	struct gt_entry *e;
+	unsigned long flags;
+	int ret = -ENOENT;
+
+	if (gt_bucket_empty(b))
+		return ret;
+	raw_spin_lock_irqsave(gt_lock(b), flags);
+	e = gt_find_locked(b, pfn);
+	if (e && (e->blocked & bit)) {
+		ret = -EEXIST;
+	} else if (e) {
+		e->blocked |= bit;
+		*copy = *e;
+		if (e->owner)
+			*owner = *e->owner;
+		ret = 0;
+	}
+	raw_spin_unlock_irqrestore(gt_lock(b), flags);
+	return ret;
 }
 
 bool gt_table_scan(unsigned long *cursor, unsigned long budget, bool fix,

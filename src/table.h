@@ -43,6 +43,7 @@ struct gt_entry {
 	u32 subpages;			/* sub-pages handed out, see below */
 	u8 order;
 	u8 flags;			/* GT_E_* */
+	u16 blocked;			/* migrate reasons reported, a bit each */
 };
 
 /*
@@ -104,6 +105,13 @@ bool gt_table_lookup(unsigned long pfn, int *pins, int *gets);
 /* Copy the entry of pfn and its owner; false if none. */
 bool gt_table_describe(unsigned long pfn, struct gt_entry *e,
 		       struct gt_owner *owner);
+/*
+ * The same, but only the first time it is asked for bit (of
+ * gt_entry.blocked) while the entry lives: -ENOENT if there is no entry,
+ * -EEXIST if bit was set already.
+ */
+int gt_table_describe_once(unsigned long pfn, u16 bit, struct gt_entry *e,
+			   struct gt_owner *owner);
 
 /*
  * Call fn on every entry, under its bucket's lock (fn must not sleep, and

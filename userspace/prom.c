@@ -29,6 +29,7 @@ static const struct {
 	{ "memory_bytes", "Memory the table uses" },
 	{ "events_lost", "Events overwritten in the ring before anyone read them" },
 	{ "events_next_seq", "Sequence number the next event will get" },
+	{ "migrate_blocked_repeats", "Migration failures of a folio already reported for that reason" },
 };
 
 static bool is_gauge(const char *key)

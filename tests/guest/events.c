@@ -12,8 +12,9 @@
  *  - orphaned: a child leaks driver pins and exits; a child that
  *    registered io_uring buffers and is killed leaves none, nor one that
  *    handed its ring on (fork) before it exited;
- *  - migrate_blocked: move_pages(2) of a child's io_uring buffers, and
- *    compaction of a node holding them (memfd);
+ *  - migrate_blocked: move_pages(2) of a child's io_uring buffers,
+ *    compaction of a node holding them (memfd), and offlining of their
+ *    memory block, once per folio however often the kernel retries;
  *  - truncate: a pinned page-cache page is truncated;
  *  - the ring: sequence numbers in order, overflow counted in events_lost.
  *
@@ -21,6 +22,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/io_uring.h>
 #include <linux/mempolicy.h>
 #include <signal.h>
@@ -369,9 +371,7 @@ static char *ring_memfd_node1(void)
 	struct iovec iov = { NULL, 16 * GT_PAGE };
 	int ring;
 
-	if (gt_bind_node(1))
-		return NULL;
-	iov.iov_base = gt_memfd(16);
+	iov.iov_base = gt_memfd_on(16, 1);
 	ring = ring_setup();
 	if (ring < 0 || !iov.iov_base ||
 	    syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS,
@@ -414,6 +414,88 @@ static void compaction(void)
 		    e.flags[0] == 'L',
 		    "compaction of node 1 with io_uring buffers (memfd) in it: migrate_blocked, reason compaction, naming the ring's owner (%d)",
 		    n);
+}
+
+static bool by_offlining(const struct gt_event *e)
+{
+	return !strcmp(e->reason, "memory_hotplug");
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Offline a memory block, interrupted after secs; the errno, or 0. */
+static int offline_for(const char *state, unsigned int secs)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	int fd = open(state, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return errno;
+	sigaction(SIGALRM, &sa, &old);	/* no SA_RESTART */
+	alarm(secs);
+	if (write(fd, "offline", 7) < 0)
+		err = errno;
+	alarm(0);
+	sigaction(SIGALRM, &old, NULL);
+	close(fd);
+	return err;
+}
+
+/*
+ * Offlining the memory block that holds another process's io_uring
+ * buffers: the kernel retries the pinned folios until a signal stops it,
+ * and each is reported once, the retries counted.
+ */
+static void offlining(void)
+{
+	unsigned long block, first;
+	long long repeats;
+	char path[96], *buf, state[16] = "";
+	struct gt_event e;
+	int pid, st, n, i, in_block = 0, err = 0;
+	FILE *f;
+
+	f = fopen("/sys/devices/system/memory/block_size_bytes", "r");
+	if (!f || fscanf(f, "%lx", &block) != 1 || no_numa) {
+		if (f)
+			fclose(f);
+		ktap_skip("no memory blocks or one NUMA node", "offlining io_uring buffers: migrate_blocked");
+		return;
+	}
+	fclose(f);
+	block /= GT_PAGE;
+	pid = gt_holder_child(ring_memfd_node1, &buf);
+	first = buf ? gt_pid_pfn(pid, buf) / block : 0;
+	for (i = 0; buf && i < 16; i++)
+		in_block += gt_pid_pfn(pid, buf + i * GT_PAGE) / block == first;
+	snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%lu/state",
+		 first);
+	repeats = gt_stat("migrate_blocked_repeats");
+	if (buf)
+		err = offline_for(path, 2);
+	f = fopen(path, "r");
+	if (f && !fgets(state, sizeof(state), f))
+		state[0] = 0;
+	if (f)
+		fclose(f);
+	n = gt_events_match("migrate_blocked", pid, by_offlining, &e);
+	repeats = gt_stat("migrate_blocked_repeats") - repeats;
+	ktap_diag("memory%lu: %d of the 16 folios, offline: %s, %d migrate_blocked from offlining, %lld repeats, %s",
+		  first, in_block, strerror(err), n, repeats, state);
+	if (n > 0)
+		ktap_diag("%s", e.line);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	ktap_result(buf && err == EINTR && !strncmp(state, "online", 6) &&
+		    n == in_block && n > 0 && repeats > 0 &&
+		    strstr(e.caller, "io_"),
+		    "offlining the block of io_uring buffers: migrate_blocked once per folio (%d of %d), reason memory_hotplug, the retries counted (%lld)",
+		    n, in_block, repeats);
 }
 
 static void truncate_event(const char *dir)
@@ -555,7 +637,7 @@ static void overflow(void)
 
 int main(int argc, char **argv)
 {
-	ktap_plan(17);
+	ktap_plan(18);
 	if (argc < 2)
 		return ktap_skip_all("usage: events DIR");
 	misuse_put();
@@ -566,6 +648,7 @@ int main(int argc, char **argv)
 	truncate_event(argv[1]);
 	migrate_blocked();
 	compaction();
+	offlining();
 	unpin_unpinned();
 	ring_order();
 	cli();

@@ -58,9 +58,9 @@ static char *mr_memfd_node1(void)
 	struct ibv_pd *pd = rxe_pd();
 	char *buf;
 
-	if (!pd || gt_bind_node(1))
+	if (!pd)
 		return NULL;
-	buf = gt_memfd(NR);
+	buf = gt_memfd_on(NR, 1);
 	if (!buf || !ibv_reg_mr(pd, buf, NR * GT_PAGE,
 				IBV_ACCESS_LOCAL_WRITE |
 				IBV_ACCESS_REMOTE_WRITE))

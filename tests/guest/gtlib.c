@@ -387,7 +387,13 @@ bool gt_none_left_soon(int pid)
 
 void *gt_memfd(size_t nr)
 {
+	return gt_memfd_on(nr, -1);
+}
+
+void *gt_memfd_on(size_t nr, int node)
+{
 	int fd = memfd_create("gt-test", 0);
+	unsigned long mask = 1UL << (node < 0 ? 0 : node);
 	void *p;
 
 	if (fd < 0 || ftruncate(fd, nr * GT_PAGE)) {
@@ -399,6 +405,11 @@ void *gt_memfd(size_t nr)
 	close(fd);
 	if (p == MAP_FAILED)
 		return NULL;
+	if (node >= 0 && syscall(__NR_mbind, p, nr * GT_PAGE, MPOL_BIND, &mask,
+				 64, 0)) {
+		munmap(p, nr * GT_PAGE);
+		return NULL;
+	}
 	memset(p, 0x11, nr * GT_PAGE);
 	return p;
 }

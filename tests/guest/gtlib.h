@@ -119,6 +119,8 @@ bool gt_none_left_soon(int pid);
 int gt_pages_direct(const char *path, int nr, int b);
 /* A memfd of nr pages, mapped MAP_SHARED, every page written. */
 void *gt_memfd(size_t nr);
+/* ... its pages on node (-1: anywhere), by the mapping's policy alone. */
+void *gt_memfd_on(size_t nr, int node);
 
 /*
  * A child that runs take() (it pins a buffer and returns it, or NULL) and
