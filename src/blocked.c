@@ -2,7 +2,7 @@
 /*
  * migrate_blocked events (blocked.h). A folio the table holds pins or
  * references on that a migration gave back is reported, attributed to its
- * latest taker; one the table does not know failed for some other reason
+ * taker; one the table does not know failed for some other reason
  * (a folio lock, no memory for the copy) and is not. Once per folio and
  * reason while the table holds it: memory offlining retries a pinned
  * folio until a signal stops it, thousands of times a second, and would

@@ -5,7 +5,7 @@
  * attribution costs a pointer per folio however many calls it took.
  * A process is its tgid and the start time of its leader, which a reused
  * pid does not share. Records come from a pool (pool.h) and are counted
- * references: a folio holds one on its latest taker.
+ * references: a folio holds one on its taker (table.h).
  */
 #ifndef _GUP_TRACK_OWNER_H
 #define _GUP_TRACK_OWNER_H

@@ -22,7 +22,7 @@ struct gt_snap {
 	u64 since;		/* boot time (ns) when first taken */
 	pid_t pid;		/* 0: no attribution */
 	char comm[TASK_COMM_LEN];
-	u32 site;		/* the latest taker's call site (site.h) */
+	u32 site;		/* the taker's call site (site.h) */
 	dev_t dev;
 	unsigned long ino;
 	unsigned long index;

@@ -107,6 +107,19 @@ static void gt_entry_init(struct gt_entry *e, const struct gt_take *t)
 	WRITE_ONCE(e->pfn, t->pfn);
 }
 
+/*
+ * How strongly a taker holds a folio: a long-term pin, a pin, a reference.
+ * A weaker take does not become the folio's taker: a debugger's
+ * process_vm_readv() of a VM's long-term pinned memory would otherwise
+ * own it, and its exit look like the VM's pins orphaned.
+ */
+static int gt_hold_rank(int pins, u8 flags)
+{
+	if (!pins)
+		return 0;
+	return flags & GT_E_LONGTERM ? 2 : 1;
+}
+
 /* One lock round per take; a new entry comes from this CPU's cache. */
 int gt_table_take(const struct gt_take *t)
 {
@@ -150,11 +163,15 @@ retry:
 	if ((u64)e->gets + t->gets > U32_MAX) {
 		ret = -EOVERFLOW;
 	} else {
+		bool taker = t->owner && e->owner != t->owner &&
+			     (!e->owner || gt_hold_rank(t->pins, t->flags) >=
+					   gt_hold_rank(e->pins, e->flags));
+
 		e->pins += t->pins;
 		e->gets += t->gets;
 		e->subpages |= t->subpages;
 		e->flags |= t->flags;
-		if (t->owner && e->owner != t->owner) {
+		if (taker) {
 			old = e->owner;
 			gt_owner_hold(t->owner);
 			e->owner = t->owner;

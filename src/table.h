@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The side table: one entry per tracked folio, keyed by the pfn of its
- * head page, with pin and reference counts and its latest taker. It knows
+ * head page, with pin and reference counts and its taker: the latest,
+ * unless it holds the folio more weakly than the one before (a pin
+ * against a long-term pin, a reference against a pin). It knows
  * nothing about hooks or kernel versions.
  *
  * Every operation works in any context but NMI, on every flavour: buckets
@@ -36,7 +38,7 @@
 struct gt_entry {
 	struct hlist_nulls_node node;
 	unsigned long pfn;		/* key: head page of the folio */
-	struct gt_owner *owner;		/* latest taker, or NULL */
+	struct gt_owner *owner;		/* taker (see above), or NULL */
 	u64 since;			/* boot time (ns) when first taken */
 	int pins;			/* FOLL_PIN pins, as the kernel counts them */
 	u32 gets;			/* FOLL_GET references not seen released */
@@ -74,7 +76,7 @@ struct gt_take {
 	u32 subpages;
 	u8 order;
 	u8 flags;
-	struct gt_owner *owner;		/* becomes the latest taker; may be NULL */
+	struct gt_owner *owner;		/* may become the taker; may be NULL */
 	u64 now;			/* boot time (ns), read once per call */
 };
 

@@ -11,7 +11,8 @@
  *    none for a FOLL_LONGTERM one;
  *  - orphaned: a child leaks driver pins and exits; a child that
  *    registered io_uring buffers and is killed leaves none, nor one that
- *    handed its ring on (fork) before it exited;
+ *    handed its ring on (fork) before it exited, nor one that read
+ *    another's long-term pinned memory with process_vm_readv(2);
  *  - migrate_blocked: move_pages(2) of a child's io_uring buffers,
  *    compaction of a node holding them (memfd), and offlining of their
  *    memory block, once per folio however often the kernel retries;
@@ -183,6 +184,58 @@ static void unpin_unpinned(void)
 		    "unpin of a FOLL_GET reference on a THP: unpin_unpinned naming the taker (%d)", n);
 	if (dev >= 0)
 		close(dev);
+}
+
+/* 16 pages pinned long-term through the driver, in the calling process. */
+static char *driver_longterm(void)
+{
+	char *buf = gt_anon(16);
+	int dev = gtp_open();
+	struct gtp_pin p;
+
+	if (!buf || dev < 0 ||
+	    gtp_pin(dev, buf, 16, GTP_PIN_FAST, GTP_F_LONGTERM, &p) ||
+	    p.result != 16)
+		return NULL;
+	return buf;	/* the pins go when the process closes dev */
+}
+
+/*
+ * A process that reads another's long-term pinned memory with
+ * process_vm_readv(2) (a debugger, a checkpointer) pins it for a moment
+ * and exits. The folios stay the long-term holder's: no orphaned event
+ * names the reader.
+ */
+static void transient_reader(void)
+{
+	char *buf, copy[16 * GT_PAGE];
+	int holder, reader, st, n, tracked;
+
+	gt_set_param("orphan_s", "1");
+	holder = gt_holder_child(driver_longterm, &buf);
+	reader = buf ? fork() : -1;
+	if (reader == 0) {
+		struct iovec local = { copy, sizeof(copy) };
+		struct iovec remote = { buf, sizeof(copy) };
+
+		_exit(process_vm_readv(holder, &local, 1, &remote, 1, 0) !=
+		      (ssize_t)sizeof(copy));
+	}
+	st = 1;
+	if (reader > 0)
+		waitpid(reader, &st, 0);
+	sleep(4);	/* the grace period, and the reconciler's pass */
+	n = gt_events_of("orphaned", reader, NULL);
+	tracked = gt_rows_of(holder);
+	if (holder > 0) {
+		kill(holder, SIGKILL);
+		waitpid(holder, NULL, 0);
+	}
+	gt_set_param("orphan_s", "60");
+	ktap_result(buf && WIFEXITED(st) && !WEXITSTATUS(st) && n == 0 &&
+		    tracked == 16,
+		    "a reader's process_vm_readv of long-term pinned pages: they stay the holder's (%d folios), no orphaned event when the reader exits (%d)",
+		    tracked, n);
 }
 
 /* A child that leaks pins through the driver and exits: its pid. */
@@ -637,13 +690,14 @@ static void overflow(void)
 
 int main(int argc, char **argv)
 {
-	ktap_plan(18);
+	ktap_plan(19);
 	if (argc < 2)
 		return ktap_skip_all("usage: events DIR");
 	misuse_put();
 	freed_pinned();
 	long_held();
 	orphaned();
+	transient_reader();
 	ring_handed_over();
 	truncate_event(argv[1]);
 	migrate_blocked();
