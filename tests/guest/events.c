@@ -14,14 +14,16 @@
  *    handed its ring on (fork) before it exited, nor one that read
  *    another's long-term pinned memory with process_vm_readv(2);
  *  - migrate_blocked: move_pages(2) of a child's io_uring buffers,
- *    compaction of a node holding them (memfd), and offlining of their
- *    memory block, once per folio however often the kernel retries;
+ *    compaction of a node holding them (memfd), and offlining a block of
+ *    ZONE_MOVABLE a driver holds pinned, once per folio however often the
+ *    kernel retries;
  *  - truncate: a pinned page-cache page is truncated;
  *  - the ring: sequence numbers in order, overflow counted in events_lost.
  *
  * usage: events DIR (on ext4)
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/io_uring.h>
@@ -479,17 +481,21 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
-/* Offline a memory block, interrupted after secs; the errno, or 0. */
-static int offline_for(const char *state, unsigned int secs)
+/* Write what to memory block nr's state, interrupted after secs (0: never). */
+static int block_state(unsigned long nr, const char *what, unsigned int secs)
 {
 	struct sigaction sa = { .sa_handler = on_alarm }, old;
-	int fd = open(state, O_WRONLY), err = 0;
+	char path[96];
+	int fd, err = 0;
 
+	snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%lu/state",
+		 nr);
+	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return errno;
 	sigaction(SIGALRM, &sa, &old);	/* no SA_RESTART */
 	alarm(secs);
-	if (write(fd, "offline", 7) < 0)
+	if (write(fd, what, strlen(what)) < 0)
 		err = errno;
 	alarm(0);
 	sigaction(SIGALRM, &old, NULL);
@@ -498,57 +504,102 @@ static int offline_for(const char *state, unsigned int secs)
 }
 
 /*
- * Offlining the memory block that holds another process's io_uring
- * buffers: the kernel retries the pinned folios until a signal stops it,
- * and each is reported once, the retries counted.
+ * A block of node 1 that can be offlined (no unmovable page in it), found
+ * by offlining it, then put back online in ZONE_MOVABLE: the only movable
+ * zone, where node 1's next user pages go. -1 if none.
+ */
+static long movable_block(void)
+{
+	DIR *d = opendir("/sys/devices/system/node/node1");
+	struct dirent *de;
+	unsigned long n;
+	long nr, high = -1;
+
+	/* Highest first: the lowest holds what came first, the highest the memmap. */
+	while (d && (de = readdir(d)))
+		if (sscanf(de->d_name, "memory%lu", &n) == 1 && (long)n > high)
+			high = n;
+	if (d)
+		closedir(d);
+	for (nr = high; nr >= 0; nr--) {
+		char node[96];
+
+		snprintf(node, sizeof(node),
+			 "/sys/devices/system/node/node1/memory%ld", nr);
+		if (access(node, F_OK) || block_state(nr, "offline", 5))
+			continue;
+		if (!block_state(nr, "online_movable", 0))
+			return nr;
+		block_state(nr, "online", 0);
+		return -1;
+	}
+	return -1;
+}
+
+/* 16 pages on node 1 pinned (not long-term) through the driver. */
+static char *driver_pin_node1(void)
+{
+	char *buf = gt_anon_on(16, 1);
+	int dev = gtp_open();
+	struct gtp_pin p;
+
+	if (!buf || dev < 0 || gtp_pin(dev, buf, 16, GTP_PIN_FAST, 0, &p) ||
+	    p.result != 16)
+		return NULL;
+	return buf;
+}
+
+/*
+ * Hot-unplug of movable memory held by a short-term pin: offlining the
+ * block retries the pinned folios until a signal stops it, and each is
+ * reported once, the retries counted.
  */
 static void offlining(void)
 {
-	unsigned long block, first;
+	unsigned long block;
 	long long repeats;
-	char path[96], *buf, state[16] = "";
+	char *buf = NULL;
 	struct gt_event e;
-	int pid, st, n, i, in_block = 0, err = 0;
+	int pid = -1, st, n, i, in_block = 0, err = 0;
+	long nr = -1;
 	FILE *f;
 
 	f = fopen("/sys/devices/system/memory/block_size_bytes", "r");
 	if (!f || fscanf(f, "%lx", &block) != 1 || no_numa) {
 		if (f)
 			fclose(f);
-		ktap_skip("no memory blocks or one NUMA node", "offlining io_uring buffers: migrate_blocked");
+		ktap_skip("no memory blocks or one NUMA node", "offlining pinned movable memory: migrate_blocked");
 		return;
 	}
 	fclose(f);
 	block /= GT_PAGE;
-	pid = gt_holder_child(ring_memfd_node1, &buf);
-	first = buf ? gt_pid_pfn(pid, buf) / block : 0;
+	nr = movable_block();
+	if (nr >= 0)
+		pid = gt_holder_child(driver_pin_node1, &buf);
 	for (i = 0; buf && i < 16; i++)
-		in_block += gt_pid_pfn(pid, buf + i * GT_PAGE) / block == first;
-	snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%lu/state",
-		 first);
+		in_block += gt_pid_pfn(pid, buf + i * GT_PAGE) / block ==
+			    (unsigned long)nr;
 	repeats = gt_stat("migrate_blocked_repeats");
 	if (buf)
-		err = offline_for(path, 2);
-	f = fopen(path, "r");
-	if (f && !fgets(state, sizeof(state), f))
-		state[0] = 0;
-	if (f)
-		fclose(f);
+		err = block_state(nr, "offline", 2);
 	n = gt_events_match("migrate_blocked", pid, by_offlining, &e);
 	repeats = gt_stat("migrate_blocked_repeats") - repeats;
-	ktap_diag("memory%lu: %d of the 16 folios, offline: %s, %d migrate_blocked from offlining, %lld repeats, %s",
-		  first, in_block, strerror(err), n, repeats, state);
+	ktap_diag("memory%ld in ZONE_MOVABLE: %d of the 16 pinned folios in it, offline: %s, %d migrate_blocked from offlining, %lld repeats",
+		  nr, in_block, strerror(err), n, repeats);
 	if (n > 0)
 		ktap_diag("%s", e.line);
 	if (pid > 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
 	}
-	ktap_result(buf && err == EINTR && !strncmp(state, "online", 6) &&
-		    n == in_block && n > 0 && repeats > 0 &&
-		    strstr(e.caller, "io_"),
-		    "offlining the block of io_uring buffers: migrate_blocked once per folio (%d of %d), reason memory_hotplug, the retries counted (%lld)",
-		    n, in_block, repeats);
+	/* Back to the kernel zone, now that nothing holds it. */
+	if (nr >= 0 && (block_state(nr, "offline", 10) ||
+			block_state(nr, "online", 0)))
+		ktap_diag("memory%ld could not be put back", nr);
+	ktap_result(buf && in_block == 16 && err == EINTR && n == 16 &&
+		    repeats > 0 && from_driver(&e),
+		    "offlining movable memory a driver holds pinned: migrate_blocked once per folio (%d), reason memory_hotplug, the retries counted (%lld)",
+		    n, repeats);
 }
 
 static void truncate_event(const char *dir)

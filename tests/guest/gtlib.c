@@ -153,11 +153,22 @@ int gtp_query(int fd, unsigned int id, struct gtp_page_info *info,
 
 void *gt_anon(size_t nr)
 {
+	return gt_anon_on(nr, -1);
+}
+
+void *gt_anon_on(size_t nr, int node)
+{
+	unsigned long mask = 1UL << (node < 0 ? 0 : node);
 	void *p = mmap(NULL, nr * GT_PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
+	if (node >= 0 && syscall(__NR_mbind, p, nr * GT_PAGE, MPOL_BIND, &mask,
+				 64, 0)) {
+		munmap(p, nr * GT_PAGE);
+		return NULL;
+	}
 	madvise(p, nr * GT_PAGE, MADV_NOHUGEPAGE);
 	memset(p, 0x5a, nr * GT_PAGE);
 	return p;

@@ -47,6 +47,8 @@ int gtp_query(int fd, unsigned int id, struct gtp_page_info *info,
 
 /* mmap nr anonymous pages, THP off, every page written. */
 void *gt_anon(size_t nr);
+/* ... its pages on node (-1: anywhere), by the mapping's policy alone. */
+void *gt_anon_on(size_t nr, int node);
 /* True if the directory holding path is on ext4. */
 bool gt_on_ext4(const char *path);
 /* A file of nr pages filled with data, mapped MAP_SHARED. */
