@@ -22,6 +22,9 @@
 /* Entries per bucket at max_entries. */
 #define GT_LOAD			4
 
+/* 56 bytes of the 64 a folio may cost (issue "hot path"): keep it so. */
+static_assert(sizeof(struct gt_entry) <= 56);
+
 static struct hlist_nulls_head *gt_buckets;
 static unsigned int gt_bucket_bits;
 static raw_spinlock_t gt_locks[1 << GT_LOCK_BITS];

@@ -46,7 +46,7 @@ static void migrate_pages_ret(struct gt_hook *h, void *data,
 	int n = 0;
 
 	/*
-	 * Below zero it gave up (no memory for a copy, a signal) and left
+	 * Below zero (-ENOMEM: no memory for a copy) it gave up and left
 	 * folios it never tried on the list: not the pins' doing.
 	 */
 	if ((int)regs_return_value(regs) <= 0 || !m->from)
