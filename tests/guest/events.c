@@ -442,31 +442,15 @@ static char *ring_memfd_node1(void)
  */
 static void compaction(void)
 {
-	struct gt_fill fill;
 	struct gt_event e;
-	int pid, st, n, ret;
-	char *buf = NULL;
+	int n;
 
 	if (no_numa) {
 		ktap_skip("one NUMA node", "compaction of io_uring buffers: migrate_blocked");
 		return;
 	}
-	ret = gt_fill_node1(&fill);
-	pid = ret ? -1 : gt_holder_child(ring_memfd_node1, &buf);
-	if (buf)
-		ret = gt_compact_node1(&fill, gt_pid_pfn_max(pid, buf, 16));
-	else if (!ret)
-		gt_fill_drop(&fill);
-	n = gt_events_match("migrate_blocked", pid, gt_event_by_compaction, &e);
-	ktap_diag("compacting node 1: %d, %d migrate_blocked from compaction", ret, n);
-	if (n > 0)
-		ktap_diag("%s", e.line);
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &st, 0);
-	}
-	ktap_result(buf && !ret && n > 0 && strstr(e.caller, "io_") &&
-		    e.flags[0] == 'L',
+	n = gt_compaction_blocked(ring_memfd_node1, 16, &e);
+	ktap_result(n > 0 && strstr(e.caller, "io_") && e.flags[0] == 'L',
 		    "compaction of node 1 with io_uring buffers (memfd) in it: migrate_blocked, reason compaction, naming the ring's owner (%d)",
 		    n);
 }

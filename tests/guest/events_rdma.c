@@ -102,31 +102,15 @@ static void migrate_blocked(int pid, char *buf)
 
 static void compaction(void)
 {
-	struct gt_fill fill;
 	struct gt_event e;
-	int pid, st, n, ret;
-	char *buf = NULL;
+	int n;
 
 	if (access("/sys/devices/system/node/node1", F_OK)) {
 		ktap_skip("one NUMA node", "compaction of an MR: migrate_blocked");
 		return;
 	}
-	ret = gt_fill_node1(&fill);
-	pid = ret ? -1 : gt_holder_child(mr_memfd_node1, &buf);
-	if (buf)
-		ret = gt_compact_node1(&fill, gt_pid_pfn_max(pid, buf, NR));
-	else if (!ret)
-		gt_fill_drop(&fill);
-	n = gt_events_match("migrate_blocked", pid, gt_event_by_compaction, &e);
-	ktap_diag("compacting node 1: %d, %d migrate_blocked from compaction", ret, n);
-	if (n > 0)
-		ktap_diag("%s", e.line);
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &st, 0);
-	}
-	ktap_result(buf && !ret && n > 0 && from_umem(&e) &&
-		    e.flags[0] == 'L',
+	n = gt_compaction_blocked(mr_memfd_node1, NR, &e);
+	ktap_result(n > 0 && from_umem(&e) && e.flags[0] == 'L',
 		    "compaction of node 1 with an MR of shmem in it: migrate_blocked, reason compaction, naming the MR's owner and ib_umem_get (%d)",
 		    n);
 }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gtlib.h"
@@ -548,10 +550,30 @@ static long gt_node1_free_kb(void)
 	return kb;
 }
 
+/*
+ * Compaction of node 1 that reaches given pages. In a guest whose second
+ * node is nearly empty its free memory is in blocks too large for
+ * compaction to fill: its free scanner, coming down from the top, finds
+ * nothing and meets the migration scanner wherever that is. So:
+ *  - gt_fill_node1() takes most of node 1 and gives some of its first
+ *    pages back to this CPU, to which it binds the caller until
+ *    gt_compact_node1(): what is allocated on node 1 next, by the caller
+ *    or a child, lies low;
+ *  - gt_compact_node1() gives back all of the fill up to pfn upto and two
+ *    pages in three above, then compacts node 1. -ENOSPC: no page of the
+ *    fill was above upto. Either way the fill is gone and the caller
+ *    unbound.
+ */
+struct gt_fill {
+	char *mem;
+	size_t nr;
+	cpu_set_t cpus;		/* the caller's, given back at the end */
+};
+
 /* Pages of the fill given back first, for what is to be compacted. */
 #define GT_FILL_LOW	1024
 
-int gt_fill_node1(struct gt_fill *f)
+static int gt_fill_node1(struct gt_fill *f)
 {
 	long kb = gt_node1_free_kb();
 	cpu_set_t cpus;
@@ -588,7 +610,15 @@ int gt_fill_node1(struct gt_fill *f)
 	return 0;
 }
 
-int gt_compact_node1(struct gt_fill *f, unsigned long upto)
+/* Give the fill back without compacting. */
+static void gt_fill_drop(struct gt_fill *f)
+{
+	munmap(f->mem, f->nr * GT_PAGE);
+	f->mem = NULL;
+	sched_setaffinity(0, sizeof(f->cpus), &f->cpus);
+}
+
+static int gt_compact_node1(struct gt_fill *f, unsigned long upto)
 {
 	size_t i, holes = 0;
 	unsigned long long *map = calloc(f->nr, sizeof(*map));
@@ -626,11 +656,29 @@ int gt_compact_node1(struct gt_fill *f, unsigned long upto)
 	return ret;
 }
 
-void gt_fill_drop(struct gt_fill *f)
+int gt_compaction_blocked(char *(*take)(void), int nr, struct gt_event *last)
 {
-	munmap(f->mem, f->nr * GT_PAGE);
-	f->mem = NULL;
-	sched_setaffinity(0, sizeof(f->cpus), &f->cpus);
+	struct gt_fill fill;
+	int pid, n, ret;
+	char *buf = NULL;
+
+	ret = gt_fill_node1(&fill);
+	pid = ret ? -1 : gt_holder_child(take, &buf);
+	if (buf)
+		ret = gt_compact_node1(&fill, gt_pid_pfn_max(pid, buf, nr));
+	else if (!ret)
+		gt_fill_drop(&fill);
+	n = gt_events_match("migrate_blocked", pid, gt_event_by_compaction,
+			    last);
+	ktap_diag("compacting node 1: %d, %d migrate_blocked from compaction",
+		  ret, n);
+	if (n > 0)
+		ktap_diag("%s", last->line);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	return buf && !ret ? n : -1;
 }
 
 int gt_holder_child(char *(*take)(void), char **addr)

@@ -7,7 +7,6 @@
 #define _GT_GTLIB_H
 
 #include <stdbool.h>
-#include <sched.h>
 #include <stddef.h>
 
 #include "../driver/gup_test_pin.h"
@@ -161,26 +160,11 @@ bool gt_event_by_compaction(const struct gt_event *e);
 /* Allocate the calling process's memory from node only (-1: anywhere). */
 int gt_bind_node(int node);
 /*
- * Compaction of node 1 that reaches given pages. In a guest whose second
- * node is nearly empty its free memory is in blocks too large for
- * compaction to fill: its free scanner, coming down from the top, finds
- * nothing and meets the migration scanner wherever that is. So:
- *  - gt_fill_node1() takes most of node 1 and gives some of its first
- *    pages back to this CPU, to which it binds the caller until
- *    gt_compact_node1(): what is allocated on node 1 next, by the caller
- *    or a child, lies low;
- *  - gt_compact_node1() gives back all of the fill up to pfn upto and two
- *    pages in three above, then compacts node 1. -ENOSPC: no page of the
- *    fill was above upto. Either way the fill is gone and the caller
- *    unbound.
+ * Compaction of node 1 with a child's pinned buffer in it: take() runs in
+ * the child (as for gt_holder_child()) and puts nr pages on node 1. The
+ * migrate_blocked events from compaction that name the child (the last in
+ * *last), or -1 if the buffer or the compaction failed. The child is gone
+ * on return.
  */
-struct gt_fill {
-	char *mem;
-	size_t nr;
-	cpu_set_t cpus;		/* the caller's, given back at the end */
-};
-
-int gt_fill_node1(struct gt_fill *f);
-int gt_compact_node1(struct gt_fill *f, unsigned long upto);
-/* Give the fill back without compacting. */
-void gt_fill_drop(struct gt_fill *f);
+int gt_compaction_blocked(char *(*take)(void), int nr,
+			  struct gt_event *last);
