@@ -296,26 +296,6 @@ bool gt_table_lookup(unsigned long pfn, int *pins, int *gets)
 	return found;
 }
 
-bool gt_table_describe(unsigned long pfn, struct gt_entry *copy,
-		       struct gt_owner *owner)
-{
-	u32 b = gt_bucket(pfn);
-	struct gt_entry *e;
-	unsigned long flags;
-
-	if (gt_bucket_empty(b))
-		return false;
-	raw_spin_lock_irqsave(gt_lock(b), flags);
-	e = gt_find_locked(b, pfn);
-	if (e) {
-		*copy = *e;
-		if (e->owner)
-			*owner = *e->owner;
-	}
-	raw_spin_unlock_irqrestore(gt_lock(b), flags);
-	return e;
-}
-
 int gt_table_describe_once(unsigned long pfn, u16 bit, struct gt_entry *copy,
 			   struct gt_owner *owner)
 {
@@ -339,6 +319,13 @@ int gt_table_describe_once(unsigned long pfn, u16 bit, struct gt_entry *copy,
 	}
 	raw_spin_unlock_irqrestore(gt_lock(b), flags);
 	return ret;
+}
+
+/* With no bit, every time. */
+bool gt_table_describe(unsigned long pfn, struct gt_entry *copy,
+		       struct gt_owner *owner)
+{
+	return !gt_table_describe_once(pfn, 0, copy, owner);
 }
 
 bool gt_table_scan(unsigned long *cursor, unsigned long budget, bool fix,

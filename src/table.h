@@ -109,8 +109,8 @@ bool gt_table_describe(unsigned long pfn, struct gt_entry *e,
 		       struct gt_owner *owner);
 /*
  * The same, but only the first time it is asked for bit (of
- * gt_entry.blocked) while the entry lives: -ENOENT if there is no entry,
- * -EEXIST if bit was set already.
+ * gt_entry.blocked) while the entry lives, 0 every time: -ENOENT if there
+ * is no entry, -EEXIST if bit was set already.
  */
 int gt_table_describe_once(unsigned long pfn, u16 bit, struct gt_entry *e,
 			   struct gt_owner *owner);

@@ -188,18 +188,25 @@ static void unpin_unpinned(void)
 		close(dev);
 }
 
-/* 16 pages pinned long-term through the driver, in the calling process. */
-static char *driver_longterm(void)
+/*
+ * buf (16 pages) pinned through the driver with GTP_F_* flags, or NULL;
+ * the pins go when the process closes the device, at its exit.
+ */
+static char *driver_pins(char *buf, unsigned int flags)
 {
-	char *buf = gt_anon(16);
 	int dev = gtp_open();
 	struct gtp_pin p;
 
-	if (!buf || dev < 0 ||
-	    gtp_pin(dev, buf, 16, GTP_PIN_FAST, GTP_F_LONGTERM, &p) ||
+	if (!buf || dev < 0 || gtp_pin(dev, buf, 16, GTP_PIN_FAST, flags, &p) ||
 	    p.result != 16)
 		return NULL;
-	return buf;	/* the pins go when the process closes dev */
+	return buf;
+}
+
+/* 16 pages pinned long-term through the driver, in the calling process. */
+static char *driver_longterm(void)
+{
+	return driver_pins(gt_anon(16), GTP_F_LONGTERM);
 }
 
 /*
@@ -266,17 +273,23 @@ static int ring_setup(void)
 	return syscall(__NR_io_uring_setup, 4, &params);
 }
 
-/* 16 pages registered as io_uring buffers, in the calling process. */
-static char *ring_buffers(void)
+/* buf (16 pages) registered as io_uring buffers of a new ring; or NULL. */
+static char *ring_register(char *buf)
 {
-	struct iovec iov = { gt_anon(16), 16 * GT_PAGE };
+	struct iovec iov = { buf, 16 * GT_PAGE };
 	int ring = ring_setup();
 
-	if (ring < 0 || !iov.iov_base ||
+	if (ring < 0 || !buf ||
 	    syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS,
 		    &iov, 1))
 		return NULL;
-	return iov.iov_base;
+	return buf;
+}
+
+/* 16 pages registered as io_uring buffers, in the calling process. */
+static char *ring_buffers(void)
+{
+	return ring_register(gt_anon(16));
 }
 
 /*
@@ -423,16 +436,7 @@ static void migrate_blocked(void)
 /* 16 pages of a memfd on node 1 registered as io_uring buffers. */
 static char *ring_memfd_node1(void)
 {
-	struct iovec iov = { NULL, 16 * GT_PAGE };
-	int ring;
-
-	iov.iov_base = gt_memfd_on(16, 1);
-	ring = ring_setup();
-	if (ring < 0 || !iov.iov_base ||
-	    syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS,
-		    &iov, 1))
-		return NULL;
-	return iov.iov_base;
+	return ring_register(gt_memfd_on(16, 1));
 }
 
 /*
@@ -453,11 +457,6 @@ static void compaction(void)
 	ktap_result(n > 0 && strstr(e.caller, "io_") && e.flags[0] == 'L',
 		    "compaction of node 1 with io_uring buffers (memfd) in it: migrate_blocked, reason compaction, naming the ring's owner (%d)",
 		    n);
-}
-
-static bool by_offlining(const struct gt_event *e)
-{
-	return !strcmp(e->reason, "memory_hotplug");
 }
 
 static void on_alarm(int sig)
@@ -543,14 +542,7 @@ static bool block_restore(long nr)
 /* 16 pages on node 1 pinned (not long-term) through the driver. */
 static char *driver_pin_node1(void)
 {
-	char *buf = gt_anon_on(16, 1);
-	int dev = gtp_open();
-	struct gtp_pin p;
-
-	if (!buf || dev < 0 || gtp_pin(dev, buf, 16, GTP_PIN_FAST, 0, &p) ||
-	    p.result != 16)
-		return NULL;
-	return buf;
+	return driver_pins(gt_anon_on(16, 1), 0);
 }
 
 /*
@@ -587,7 +579,7 @@ static void offlining(void)
 	repeats = gt_stat("migrate_blocked_repeats");
 	if (buf)
 		err = block_state(nr, "offline", 2);
-	n = gt_events_match("migrate_blocked", pid, by_offlining, &e);
+	n = gt_events_match("migrate_blocked", pid, gt_event_by_offlining, &e);
 	repeats = gt_stat("migrate_blocked_repeats") - repeats;
 	ktap_diag("memory%ld in ZONE_MOVABLE: %d of the 16 pinned folios in it, offline: %s, %d migrate_blocked from offlining, %lld repeats",
 		  nr, in_block, strerror(err), n, repeats);

@@ -39,33 +39,27 @@ static struct ibv_pd *rxe_pd(void)
 	return ctx ? ibv_alloc_pd(ctx) : NULL;
 }
 
+/* buf (NR pages) in a writable MR of the calling process, or NULL. */
+static char *mr_register(char *buf)
+{
+	struct ibv_pd *pd = buf ? rxe_pd() : NULL;
+
+	if (!pd || !ibv_reg_mr(pd, buf, NR * GT_PAGE,
+			       IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE))
+		return NULL;
+	return buf;
+}
+
 /* NR anon pages in an MR, in the calling process. */
 static char *mr_buffer(void)
 {
-	struct ibv_pd *pd = rxe_pd();
-	char *buf = gt_anon(NR);
-
-	if (!pd || !buf ||
-	    !ibv_reg_mr(pd, buf, NR * GT_PAGE,
-			IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE))
-		return NULL;
-	return buf;
+	return mr_register(gt_anon(NR));
 }
 
 /* NR pages of a memfd on node 1 in an MR, in the calling process. */
 static char *mr_memfd_node1(void)
 {
-	struct ibv_pd *pd = rxe_pd();
-	char *buf;
-
-	if (!pd)
-		return NULL;
-	buf = gt_memfd_on(NR, 1);
-	if (!buf || !ibv_reg_mr(pd, buf, NR * GT_PAGE,
-				IBV_ACCESS_LOCAL_WRITE |
-				IBV_ACCESS_REMOTE_WRITE))
-		return NULL;
-	return buf;
+	return mr_register(gt_memfd_on(NR, 1));
 }
 
 static bool from_umem(const struct gt_event *e)

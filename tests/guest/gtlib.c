@@ -158,19 +158,24 @@ void *gt_anon(size_t nr)
 	return gt_anon_on(nr, -1);
 }
 
-void *gt_anon_on(size_t nr, int node)
+/* Bind a fresh mapping's pages to node (-1: leave it); unmaps on failure. */
+static void *gt_mbind(void *p, size_t len, int node)
 {
 	unsigned long mask = 1UL << (node < 0 ? 0 : node);
+
+	if (node < 0 || !syscall(__NR_mbind, p, len, MPOL_BIND, &mask, 64, 0))
+		return p;
+	munmap(p, len);
+	return NULL;
+}
+
+void *gt_anon_on(size_t nr, int node)
+{
 	void *p = mmap(NULL, nr * GT_PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (p == MAP_FAILED)
+	if (p == MAP_FAILED || !gt_mbind(p, nr * GT_PAGE, node))
 		return NULL;
-	if (node >= 0 && syscall(__NR_mbind, p, nr * GT_PAGE, MPOL_BIND, &mask,
-				 64, 0)) {
-		munmap(p, nr * GT_PAGE);
-		return NULL;
-	}
 	madvise(p, nr * GT_PAGE, MADV_NOHUGEPAGE);
 	memset(p, 0x5a, nr * GT_PAGE);
 	return p;
@@ -326,7 +331,6 @@ unsigned long gt_pid_pfn(int pid, const void *addr)
 	else
 		snprintf(path, sizeof(path), "/proc/self/pagemap");
 	fd = open(path, O_RDONLY);
-
 	if (fd < 0)
 		return 0;
 	if (pread(fd, &ent, sizeof(ent), off) != sizeof(ent))
@@ -406,7 +410,6 @@ void *gt_memfd(size_t nr)
 void *gt_memfd_on(size_t nr, int node)
 {
 	int fd = memfd_create("gt-test", 0);
-	unsigned long mask = 1UL << (node < 0 ? 0 : node);
 	void *p;
 
 	if (fd < 0 || ftruncate(fd, nr * GT_PAGE)) {
@@ -416,13 +419,8 @@ void *gt_memfd_on(size_t nr, int node)
 	}
 	p = mmap(NULL, nr * GT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
-	if (p == MAP_FAILED)
+	if (p == MAP_FAILED || !gt_mbind(p, nr * GT_PAGE, node))
 		return NULL;
-	if (node >= 0 && syscall(__NR_mbind, p, nr * GT_PAGE, MPOL_BIND, &mask,
-				 64, 0)) {
-		munmap(p, nr * GT_PAGE);
-		return NULL;
-	}
 	memset(p, 0x11, nr * GT_PAGE);
 	return p;
 }
@@ -525,6 +523,11 @@ bool gt_event_by_syscall(const struct gt_event *e)
 bool gt_event_by_compaction(const struct gt_event *e)
 {
 	return !strcmp(e->reason, "compaction");
+}
+
+bool gt_event_by_offlining(const struct gt_event *e)
+{
+	return !strcmp(e->reason, "memory_hotplug");
 }
 
 int gt_bind_node(int node)

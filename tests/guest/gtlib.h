@@ -156,6 +156,8 @@ int gt_events_soon(const char *kind, int pid, struct gt_event *last,
 bool gt_event_by_syscall(const struct gt_event *e);
 /* ... from compaction. */
 bool gt_event_by_compaction(const struct gt_event *e);
+/* ... from memory offlining. */
+bool gt_event_by_offlining(const struct gt_event *e);
 
 /* Allocate the calling process's memory from node only (-1: anywhere). */
 int gt_bind_node(int node);
