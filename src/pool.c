@@ -125,19 +125,17 @@ static bool gt_pool_spill(struct gt_pool *pool, struct gt_pool_cpu *c)
 	return shrink;
 }
 
-void *gt_pool_get_irqoff(struct gt_pool *pool)
+/* This CPU's cache is empty: fill it from the reserve. */
+void *gt_pool_get_irqoff_slow(struct gt_pool *pool)
 {
 	struct gt_pool_cpu *c = this_cpu_ptr(pool->pcp);
-	void *obj;
 
-	lockdep_assert_irqs_disabled();
-	if (!c->nr && gt_pool_fill(pool, c))
+	if (gt_pool_fill(pool, c))
 		queue_work(system_unbound_wq, &pool->work);
 	if (!c->nr)
 		return NULL;
-	obj = c->obj[--c->nr];
 	c->used++;
-	return obj;
+	return c->obj[--c->nr];
 }
 
 void *gt_pool_get(struct gt_pool *pool)
@@ -168,12 +166,12 @@ void *gt_pool_alloc(struct gt_pool *pool)
 	return obj;
 }
 
-void gt_pool_put_irqoff(struct gt_pool *pool, void *obj)
+/* This CPU's cache is full: give half of it back to the reserve. */
+void gt_pool_put_irqoff_slow(struct gt_pool *pool, void *obj)
 {
 	struct gt_pool_cpu *c = this_cpu_ptr(pool->pcp);
 
-	lockdep_assert_irqs_disabled();
-	if (c->nr >= pool->cpu_max && gt_pool_spill(pool, c))
+	if (gt_pool_spill(pool, c))
 		queue_work(system_unbound_wq, &pool->work);
 	c->obj[c->nr++] = obj;
 	c->used--;

@@ -14,6 +14,7 @@
 #define _GUP_TRACK_POOL_H
 
 #include <linux/atomic.h>
+#include <linux/lockdep.h>
 #include <linux/percpu.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -55,9 +56,38 @@ void gt_pool_exit(struct gt_pool *pool);
 void *gt_pool_get(struct gt_pool *pool);
 /* Any context but NMI. */
 void gt_pool_put(struct gt_pool *pool, void *obj);
-/* The same with interrupts off (under a raw lock): never allocates. */
-void *gt_pool_get_irqoff(struct gt_pool *pool);
-void gt_pool_put_irqoff(struct gt_pool *pool, void *obj);
+void *gt_pool_get_irqoff_slow(struct gt_pool *pool);
+void gt_pool_put_irqoff_slow(struct gt_pool *pool, void *obj);
+
+/*
+ * The same with interrupts off (under a raw lock): never allocates. Inline
+ * while this CPU's cache has an object, or room for one: every tracked
+ * folio passes here twice.
+ */
+static inline void *gt_pool_get_irqoff(struct gt_pool *pool)
+{
+	struct gt_pool_cpu *c = this_cpu_ptr(pool->pcp);
+
+	lockdep_assert_irqs_disabled();
+	if (unlikely(!c->nr))
+		return gt_pool_get_irqoff_slow(pool);
+	c->used++;
+	return c->obj[--c->nr];
+}
+
+static inline void gt_pool_put_irqoff(struct gt_pool *pool, void *obj)
+{
+	struct gt_pool_cpu *c = this_cpu_ptr(pool->pcp);
+
+	lockdep_assert_irqs_disabled();
+	if (unlikely(c->nr >= pool->cpu_max)) {
+		gt_pool_put_irqoff_slow(pool, obj);
+		return;
+	}
+	c->obj[c->nr++] = obj;
+	c->used--;
+}
+
 /*
  * After gt_pool_get_irqoff() found the reserve empty, outside the table's
  * bucket lock: a GFP_ATOMIC allocation where the kernel allows it (not on
