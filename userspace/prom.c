@@ -10,7 +10,7 @@
 /* Point-in-time values; every other number in stats is a counter. */
 static const char * const gauges[] = {
 	"active_", "peak_folios", "memory_bytes", "table_limit",
-	"policy_available", "events_size",
+	"policy_available", "events_size", "idle_owners",
 };
 
 static const struct {
@@ -27,6 +27,7 @@ static const struct {
 	{ "veto_release_done", "Buffer strips of pinned page cache refused" },
 	{ "truncated_while_pinned", "Pinned page cache removed by truncate or hole punch" },
 	{ "memory_bytes", "Memory the table uses" },
+	{ "idle_owners", "Owner records no folio refers to, kept a second for reuse" },
 	{ "events_lost", "Events overwritten in the ring before anyone read them" },
 	{ "events_next_seq", "Sequence number the next event will get" },
 	{ "migrate_blocked_repeats", "Migration failures of a folio already reported for that reason" },

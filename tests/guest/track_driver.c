@@ -395,6 +395,45 @@ static void memory(void)
 	munmap(buf, N * GT_PAGE);
 }
 
+/*
+ * An owner whose last folio went is kept idle, not freed: the next call
+ * of the same process and site takes it back, and the reaper frees it
+ * after a second of idleness.
+ */
+static void owners(void)
+{
+	char *buf = gt_anon(NR);
+	long long a0 = gt_stat("active_owners"), a1, a2, i2, i3;
+	struct gtp_pin p;
+	int waited;
+
+	if (!buf || gtp_pin(dev, buf, NR, GTP_PIN_FAST, 0, &p) ||
+	    p.result != NR) {
+		ktap_result(false, "owners: pin");
+		ktap_result(false, "owners: reaped");
+		return;
+	}
+	a1 = gt_stat("active_owners");
+	gtp_release(dev, p.id, GTP_REL_UNPIN);
+	a2 = gt_stat("active_owners");
+	i2 = gt_stat("idle_owners");
+	/* The same site again: its idle record comes back, none is added. */
+	if (!gtp_pin(dev, buf, NR, GTP_PIN_FAST, 0, &p))
+		gtp_release(dev, p.id, GTP_REL_UNPIN);
+	i3 = gt_stat("idle_owners");
+	ktap_diag("owners: active %lld, pinned %lld, released %lld; idle %lld, after a second call %lld",
+		  a0, a1, a2, i2, i3);
+	ktap_result(p.result == NR && a1 == a0 + 1 && a2 == a0 && i2 >= 1 &&
+		    i3 <= i2,
+		    "owners: a released owner is idle, not active, and the next call takes it back");
+	for (waited = 0; waited < 50 && gt_stat("idle_owners"); waited++)
+		usleep(100000);
+	ktap_result(!gt_stat("idle_owners") && gt_stat("active_owners") == a0,
+		    "owners: idle records are freed within 5 s (%d ms)",
+		    waited * 100);
+	munmap(buf, NR * GT_PAGE);
+}
+
 /* exec's argument pages are FOLL_GET by the kernel itself: counted apart. */
 static void internal_gets(void)
 {
@@ -552,7 +591,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s EXT4_FILE\n", argv[0]);
 		return 2;
 	}
-	ktap_plan(39);
+	ktap_plan(41);
 	me = getpid();
 	dev = gtp_open();
 	buf = gt_anon(NR);
@@ -579,6 +618,7 @@ int main(int argc, char **argv)
 	concurrency();
 	table_limit();
 	memory();
+	owners();
 	internal_gets();
 	file_backed(argv[1]);
 	hooks_view();
