@@ -96,13 +96,18 @@ static u32 gt_site_hash(unsigned long ip)
 	return hash_long(ip, gt_site_bits);
 }
 
-/* Do the slots this site recorded still hold the same return addresses? */
+/*
+ * Do the slots this site recorded still hold the same return addresses?
+ * Outermost first: the sites of one return address share their inner
+ * frames (an O_DIRECT read from pread, libaio or io_uring) and differ in
+ * the syscall path, where a mismatch is then found in a frame or two.
+ */
 static bool gt_site_matches(const struct gt_site *s, unsigned long sp,
 			    unsigned long top)
 {
 	int i;
 
-	for (i = 0; i < s->nr; i++) {
+	for (i = s->nr - 1; i >= 0; i--) {
 		if (s->from_sp[i] < top - sp &&
 		    *(unsigned long *)(sp + s->from_sp[i]) == s->raw[i])
 			continue;
