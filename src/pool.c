@@ -125,17 +125,13 @@ static bool gt_pool_spill(struct gt_pool *pool, struct gt_pool_cpu *c)
 	return shrink;
 }
 
-/* This CPU's cache is empty: fill it from the reserve. */
-void *gt_pool_get_irqoff_slow(struct gt_pool *pool)
+bool gt_pool_refill_cpu(struct gt_pool *pool)
 {
 	struct gt_pool_cpu *c = this_cpu_ptr(pool->pcp);
 
 	if (gt_pool_fill(pool, c))
 		queue_work(system_unbound_wq, &pool->work);
-	if (!c->nr)
-		return NULL;
-	c->used++;
-	return c->obj[--c->nr];
+	return c->nr;
 }
 
 void *gt_pool_get(struct gt_pool *pool)
@@ -166,15 +162,10 @@ void *gt_pool_alloc(struct gt_pool *pool)
 	return obj;
 }
 
-/* This CPU's cache is full: give half of it back to the reserve. */
-void gt_pool_put_irqoff_slow(struct gt_pool *pool, void *obj)
+void gt_pool_drain_cpu(struct gt_pool *pool)
 {
-	struct gt_pool_cpu *c = this_cpu_ptr(pool->pcp);
-
-	if (gt_pool_spill(pool, c))
+	if (gt_pool_spill(pool, this_cpu_ptr(pool->pcp)))
 		queue_work(system_unbound_wq, &pool->work);
-	c->obj[c->nr++] = obj;
-	c->used--;
 }
 
 void gt_pool_put(struct gt_pool *pool, void *obj)

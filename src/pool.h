@@ -56,8 +56,10 @@ void gt_pool_exit(struct gt_pool *pool);
 void *gt_pool_get(struct gt_pool *pool);
 /* Any context but NMI. */
 void gt_pool_put(struct gt_pool *pool, void *obj);
-void *gt_pool_get_irqoff_slow(struct gt_pool *pool);
-void gt_pool_put_irqoff_slow(struct gt_pool *pool, void *obj);
+/* This CPU's cache is empty: fill it from the reserve; false if none. */
+bool gt_pool_refill_cpu(struct gt_pool *pool);
+/* This CPU's cache is full: give half of it back to the reserve. */
+void gt_pool_drain_cpu(struct gt_pool *pool);
 
 /*
  * The same with interrupts off (under a raw lock): never allocates. Inline
@@ -69,8 +71,8 @@ static inline void *gt_pool_get_irqoff(struct gt_pool *pool)
 	struct gt_pool_cpu *c = this_cpu_ptr(pool->pcp);
 
 	lockdep_assert_irqs_disabled();
-	if (unlikely(!c->nr))
-		return gt_pool_get_irqoff_slow(pool);
+	if (unlikely(!c->nr) && !gt_pool_refill_cpu(pool))
+		return NULL;
 	c->used++;
 	return c->obj[--c->nr];
 }
@@ -80,10 +82,8 @@ static inline void gt_pool_put_irqoff(struct gt_pool *pool, void *obj)
 	struct gt_pool_cpu *c = this_cpu_ptr(pool->pcp);
 
 	lockdep_assert_irqs_disabled();
-	if (unlikely(c->nr >= pool->cpu_max)) {
-		gt_pool_put_irqoff_slow(pool, obj);
-		return;
-	}
+	if (unlikely(c->nr >= pool->cpu_max))
+		gt_pool_drain_cpu(pool);
 	c->obj[c->nr++] = obj;
 	c->used--;
 }

@@ -209,7 +209,7 @@ static void odirect(struct run *r, int file_buf, int iters)
 	 * of a dirty cached page would write it back first, and that is not
 	 * what this measures.
 	 */
-	if (munmap(buf, 1024 * 4096) || fsync(fd) ||
+	if (munmap(buf, 1024 * GT_PAGE) || fsync(fd) ||
 	    posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
 		die("data file clean");
 	close(fd);
