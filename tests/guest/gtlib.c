@@ -659,29 +659,60 @@ static int gt_compact_node1(struct gt_fill *f, unsigned long upto)
 	return ret;
 }
 
-int gt_compaction_blocked(char *(*take)(void), int nr, struct gt_event *last)
+/* Layouts tried before the kernel is taken to never reach the buffer. */
+#define GT_COMPACT_TRIES	4
+
+static int gt_compaction_try(char *(*take)(void), int nr,
+			     struct gt_event *last, long long *kfail)
 {
 	struct gt_fill fill;
 	int pid, n, ret;
 	char *buf = NULL;
+	unsigned long upto = 0;
+	long long before = gt_vmstat("pgmigrate_fail");
 
 	ret = gt_fill_node1(&fill);
 	pid = ret ? -1 : gt_holder_child(take, &buf);
-	if (buf)
-		ret = gt_compact_node1(&fill, gt_pid_pfn_max(pid, buf, nr));
-	else if (!ret)
+	if (buf) {
+		upto = gt_pid_pfn_max(pid, buf, nr);
+		ret = gt_compact_node1(&fill, upto);
+	} else if (!ret) {
 		gt_fill_drop(&fill);
+	}
+	*kfail = gt_vmstat("pgmigrate_fail") - before;
 	n = gt_events_match("migrate_blocked", pid, gt_event_by_compaction,
 			    last);
-	ktap_diag("compacting node 1: %d, %d migrate_blocked from compaction",
-		  ret, n);
+	ktap_diag("compacting node 1 (buffer up to pfn %lu): %d; the kernel failed %lld migrations, %d migrate_blocked from compaction",
+		  upto, ret, *kfail, n);
 	if (n > 0)
 		ktap_diag("%s", last->line);
 	if (pid > 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 	}
-	return buf && !ret ? n : -1;
+	if (!buf)
+		return -1;
+	return ret ? ret : n;
+}
+
+/*
+ * Where the scanners meet depends on what else node 1 holds: when the
+ * kernel's own pgmigrate_fail says no migration failed, compaction never
+ * tried the buffer; with no hole above the buffer it would not get there.
+ * Either way another layout is tried. One it did try and gup_track did
+ * not report is the answer.
+ */
+int gt_compaction_blocked(char *(*take)(void), int nr, struct gt_event *last)
+{
+	long long kfail = 0;
+	int i, n = -1;
+
+	for (i = 0; i < GT_COMPACT_TRIES; i++) {
+		n = gt_compaction_try(take, nr, last, &kfail);
+		if (n > 0 || (n == 0 && kfail) || (n < 0 && n != -ENOSPC))
+			break;
+	}
+	return n < 0 ? -1 : n;
 }
 
 int gt_holder_child(char *(*take)(void), char **addr)
