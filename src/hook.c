@@ -34,6 +34,13 @@ static struct gt_hook_set * const gt_track_sets[] = {
 static struct gt_hook_set * const gt_watch_sets[] = {
 	&gt_hooks_truncate,
 	&gt_hooks_writeback,
+};
+
+/*
+ * Gone under enforce, whose vetoes count the same calls: a second ftrace_ops
+ * on a function sends every call of it through ftrace's list function.
+ */
+static struct gt_hook_set * const gt_observe_sets[] = {
 	&gt_hooks_release_watch,
 	&gt_hooks_unmap_watch,
 };
@@ -69,6 +76,8 @@ static struct gt_group gt_groups[GT_HOOK_GROUPS] = {
 			     "refusing to load" },
 	[GT_HOOKS_WATCH] = { gt_watch_sets, ARRAY_SIZE(gt_watch_sets),
 			     "the policy is unavailable" },
+	[GT_HOOKS_OBSERVE] = { gt_observe_sets, ARRAY_SIZE(gt_observe_sets),
+			       "the policy is unavailable" },
 	[GT_HOOKS_ENFORCE] = { gt_enforce_sets, ARRAY_SIZE(gt_enforce_sets),
 			       "enforce is unavailable" },
 };

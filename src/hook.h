@@ -69,6 +69,7 @@ struct gt_hook_set {
 enum gt_hook_group {
 	GT_HOOKS_TRACK,		/* tracking: while the module is loaded */
 	GT_HOOKS_WATCH,		/* the policy's watchers: observe and enforce */
+	GT_HOOKS_OBSERVE,	/* what the vetoes would refuse: observe only */
 	GT_HOOKS_ENFORCE,	/* the policy's vetoes: enforce only */
 	GT_HOOK_GROUPS
 };

@@ -166,6 +166,17 @@ const char *gt_policy_name(enum gt_policy_mode mode)
 	return gt_mode_names[mode];
 }
 
+/* Detach what mode does not need. */
+static void gt_policy_trim(enum gt_policy_mode mode)
+{
+	if (mode != GT_POLICY_ENFORCE)
+		gt_hooks_detach(GT_HOOKS_ENFORCE);
+	if (mode != GT_POLICY_OBSERVE)
+		gt_hooks_detach(GT_HOOKS_OBSERVE);
+	if (mode == GT_POLICY_OFF)
+		gt_hooks_detach(GT_HOOKS_WATCH);
+}
+
 /*
  * Attach what the new mode needs before dropping what it does not, so a
  * switch between observe and enforce never leaves a pinned folio unwatched.
@@ -176,10 +187,13 @@ static int gt_policy_apply(enum gt_policy_mode mode)
 
 	if (mode != GT_POLICY_OFF) {
 		ret = gt_hooks_attach(GT_HOOKS_WATCH);
+		if (!ret && mode == GT_POLICY_OBSERVE)
+			ret = gt_hooks_attach(GT_HOOKS_OBSERVE);
 		gt_available = !ret;
 		if (ret) {
 			pr_warn("policy %s is unavailable: its hooks cannot attach (%d); tracking goes on\n",
 				gt_mode_names[mode], ret);
+			gt_policy_trim(gt_mode);
 			return ret;
 		}
 	}
@@ -189,16 +203,12 @@ static int gt_policy_apply(enum gt_policy_mode mode)
 		if (ret) {
 			pr_warn("policy enforce is unavailable: another tracer or livepatch owns a function it needs (%d); staying in %s\n",
 				ret, gt_mode_names[gt_mode]);
-			if (gt_mode == GT_POLICY_OFF)
-				gt_hooks_detach(GT_HOOKS_WATCH);
+			gt_policy_trim(gt_mode);
 			return ret;
 		}
 	}
 	WRITE_ONCE(gt_mode, mode);
-	if (mode != GT_POLICY_ENFORCE)
-		gt_hooks_detach(GT_HOOKS_ENFORCE);
-	if (mode == GT_POLICY_OFF)
-		gt_hooks_detach(GT_HOOKS_WATCH);
+	gt_policy_trim(mode);
 	return 0;
 }
 
@@ -234,8 +244,7 @@ int gt_policy_start(void)
 void gt_policy_stop(void)
 {
 	mutex_lock(&gt_policy_mutex);
-	gt_hooks_detach(GT_HOOKS_ENFORCE);
-	gt_hooks_detach(GT_HOOKS_WATCH);
+	gt_policy_trim(GT_POLICY_OFF);
 	gt_started = false;
 	mutex_unlock(&gt_policy_mutex);
 }
