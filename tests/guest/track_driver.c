@@ -152,6 +152,62 @@ static void thp(void)
 		    "%s", names[2]);
 }
 
+/* Move n pages of the THP at buf, from page from on, to dst. */
+static bool thp_move(char *buf, int from, int n, char *dst)
+{
+	return mremap(buf + from * GT_PAGE, n * GT_PAGE, n * GT_PAGE,
+		      MREMAP_MAYMOVE | MREMAP_FIXED, dst) == dst;
+}
+
+/*
+ * A THP's pages handed out out of order: mremap() lays pages 16-27 of one
+ * order-9 folio, a page of another folio, then pages 200 and 40-44 of the
+ * first side by side. The run in order ends inside a block of eight, at
+ * the other folio's page, which is its own entry; the THP's 18 pins are
+ * one entry with the 1/32nd chunks 1, 2 and 12 handed out.
+ */
+static void thp_out_of_order(void)
+{
+	const char *name = "THP pages out of order (mremap): 18 pins on one order-9 folio, chunks 1, 2 and 12 handed out; a page between them is its own";
+	const char *why = gt_thp_unavailable();
+	static struct gtp_page_info info[19];
+	struct gt_oracle o;
+	struct gtp_pin p = {};
+	char *buf, *win, *other = gt_anon(1);
+	bool ok;
+
+	if (why) {
+		ktap_skip(why, "%s", name);
+		return;
+	}
+	buf = thp_buffer();
+	win = mmap(NULL, 19 * GT_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	ok = buf && other && win != MAP_FAILED &&
+	     thp_move(buf, 16, 12, win) &&
+	     mremap(other, GT_PAGE, GT_PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+		    win + 12 * GT_PAGE) == win + 12 * GT_PAGE &&
+	     thp_move(buf, 200, 1, win + 13 * GT_PAGE) &&
+	     thp_move(buf, 40, 5, win + 14 * GT_PAGE);
+	gt_oracle_begin(&o);
+	ok = ok && !gtp_pin(dev, win, 19, GTP_PIN, 0, &p) && p.result == 19 &&
+	     gtp_query(dev, p.id, info, 19) == 19 && info[0].order == 9 &&
+	     info[12].order == 0 && info[13].pfn == info[0].pfn + 184 &&
+	     info[14].pfn == info[0].pfn + 24;
+	if (!ok)
+		ktap_diag("setup: pinned %d, orders %u %u", p.result,
+			  info[0].order, info[12].order);
+	ok = ok && rows_match(info, 1, 18, 0, "P", 9) &&
+	     rows_match(info + 12, 1, 1, 0, "P", 0) &&
+	     gt_stat("active_pinned_pages") == 3 * THP_NR / 32 + 1;
+	if (p.id)
+		gtp_release(dev, p.id, GTP_REL_UNPIN);
+	ktap_result(ok && gt_none_left(me) && gt_oracle_ok(&o, "THP moved", NULL),
+		    "%s", name);
+	if (win != MAP_FAILED)
+		munmap(win, 19 * GT_PAGE);
+}
+
 /*
  * A stale entry (a reference the reconciler has not looked at yet) on a
  * THP whose folio is then split: pinning the head page again must record
@@ -591,7 +647,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s EXT4_FILE\n", argv[0]);
 		return 2;
 	}
-	ktap_plan(41);
+	ktap_plan(42);
 	me = getpid();
 	dev = gtp_open();
 	buf = gt_anon(NR);
@@ -607,6 +663,7 @@ int main(int argc, char **argv)
 		  "pin_user_pages_remote LW");
 	pin_cycle(buf, GTP_PIN_UNLOCKED, 0, "P---A", "pin_user_pages_unlocked");
 	thp();
+	thp_out_of_order();
 	reshaped();
 	pin_by_flags();
 	partial();
