@@ -102,10 +102,12 @@ static inline unsigned long gt_off(struct page * const *pages,
 static long gt_folio_run(struct page * const *pages, long n,
 			 struct folio *folio, unsigned long idx)
 {
-	const struct page *want = folio_page(folio, idx);
+	const struct page *want;
 	long k = 0;
 
+	/* Past the folio's end want is never read, only compared. */
 	if (IS_ENABLED(CONFIG_SPARSEMEM_VMEMMAP)) {
+		want = folio_page(folio, idx);
 		for (; k + 8 <= n; k += 8, want += 8)
 			if (gt_off(pages + k, want, 0) |
 			    gt_off(pages + k, want, 1) |

@@ -302,8 +302,8 @@ static int gt_group_ftrace_attach(struct gt_group *g, enum gt_hook_kind kind)
 	 * No FTRACE_OPS_FL_RECURSION: that asks ftrace to guard recursion in
 	 * a wrapper, which drops a refusal without a count. The handler takes
 	 * the guard itself, and counts, where this ops is the function's only
-	 * one; where several share it (enforce's watch and redirect, another
-	 * tracer), ftrace's list function guards first, uncounted.
+	 * one; where several share it (our ops beside another tracer's),
+	 * ftrace's list function guards first, uncounted.
 	 */
 	if (kind == GT_FREDIRECT)
 		ops->flags = FTRACE_OPS_FL_IPMODIFY;

@@ -11,11 +11,12 @@
  *
  * off attaches nothing and costs nothing. observe attaches watchers only
  * and counts what enforce would refuse: it owns no function, so a
- * livepatch of the same functions still applies. enforce also attaches the
- * vetoes, which own their functions (IPMODIFY), and dirties a page-cache
- * folio when its last write pin goes, from a worker that takes the folio
- * lock, so what the device wrote after the last writeback reaches the disk
- * even if the driver unpins without dirtying.
+ * livepatch of the same functions still applies. enforce swaps those
+ * watchers for vetoes, which own their functions (IPMODIFY) and count the
+ * same calls, and dirties a page-cache folio when its last write pin goes,
+ * from a worker that takes the folio lock, so what the device wrote after
+ * the last writeback reaches the disk even if the driver unpins without
+ * dirtying.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

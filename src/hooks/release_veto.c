@@ -3,8 +3,8 @@
  * filemap_release_folio(folio, gfp) on a pinned page-cache folio strips
  * its buffers; when the device's write then dirties it, ext4 finds no
  * buffers and drops the data ("page N does not have buffers attached").
- * observe watches the call; enforce also owns it (IPMODIFY) and, where the
- * policy says the caller copes and needs it, returns false instead.
+ * observe watches the call; enforce owns it instead (IPMODIFY) and, where
+ * the policy says the caller copes and needs it, returns false.
  */
 #include <linux/mm.h>
 

@@ -697,8 +697,9 @@ static int gt_compaction_try(char *(*take)(void), int nr,
 
 /*
  * Where the scanners meet depends on what else node 1 holds: when the
- * kernel's own pgmigrate_fail says no migration failed, compaction never
- * tried the buffer; with no hole above the buffer it would not get there.
+ * kernel's own pgmigrate_fail says fewer migrations failed than the buffer
+ * has pages, compaction did not try all of it (other failures count
+ * there too); with no hole above the buffer it would not get there.
  * Either way another layout is tried. One it did try and gup_track did
  * not report is the answer.
  */
@@ -709,9 +710,12 @@ int gt_compaction_blocked(char *(*take)(void), int nr, struct gt_event *last)
 
 	for (i = 0; i < GT_COMPACT_TRIES; i++) {
 		n = gt_compaction_try(take, nr, last, &kfail);
-		if (n > 0 || (n == 0 && kfail) || (n < 0 && n != -ENOSPC))
+		if (n > 0 || (n == 0 && kfail >= nr) ||
+		    (n < 0 && n != -ENOSPC))
 			break;
 	}
+	if (n == -ENOSPC || (n == 0 && kfail < nr))
+		return -EAGAIN;
 	return n < 0 ? -1 : n;
 }
 

@@ -165,7 +165,8 @@ int gt_bind_node(int node);
  * Compaction of node 1 with a child's pinned buffer in it: take() runs in
  * the child (as for gt_holder_child()) and puts nr pages on node 1. The
  * migrate_blocked events from compaction that name the child (the last in
- * *last), or -1 if the buffer or the compaction failed. The child is gone
+ * *last); -EAGAIN if compaction never tried the whole buffer, in several
+ * layouts; -1 if the buffer or the compaction failed. The child is gone
  * on return.
  */
 int gt_compaction_blocked(char *(*take)(void), int nr,

@@ -173,13 +173,14 @@ static void thp_out_of_order(void)
 	static struct gtp_page_info info[19];
 	struct gt_oracle o;
 	struct gtp_pin p = {};
-	char *buf, *win, *other = gt_anon(1);
+	char *buf, *win, *other;
 	bool ok;
 
 	if (why) {
 		ktap_skip(why, "%s", name);
 		return;
 	}
+	other = gt_anon(1);
 	buf = thp_buffer();
 	win = mmap(NULL, 19 * GT_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 		   -1, 0);

@@ -24,15 +24,19 @@ failed=()
 for k in "${kernels[@]}"; do
 	raw=$out/raw-$k.txt
 	for try in 1 2; do
+		touch "$out/.try"
 		if "$GT_TOP/tests/host/guest.sh" bench "$k" >"$raw.tmp"; then
 			mv "$raw.tmp" "$raw"
 			break
 		fi
 		# A guest that died before gup_track was ever loaded (TCG
 		# faults at boot under -icount, doc/tcg-double-fault-6.12.txt)
-		# boots once more.
-		console=$GT_BUILD/$(gt_abi "$k")/bench/console.log
-		if [ "$try" = 1 ] &&
+		# boots once more; one that never booted does not.
+		console=
+		abi=$(gt_abi "$k" 2>/dev/null) &&
+			console=$GT_BUILD/$abi/bench/console.log
+		if [ "$try" = 1 ] && [ -n "$console" ] &&
+			[ "$console" -nt "$out/.try" ] &&
 			! grep -aq 'gup_track: version' "$console"; then
 			gt_log "$k: the guest died before gup_track was loaded; booting it once more"
 			continue
