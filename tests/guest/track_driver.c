@@ -152,10 +152,10 @@ static void thp(void)
 		    "%s", names[2]);
 }
 
-/* Move n pages of the THP at buf, from page from on, to dst. */
-static bool thp_move(char *buf, int from, int n, char *dst)
+/* Move the n pages mapped at src to dst. */
+static bool pages_move(char *src, int n, char *dst)
 {
-	return mremap(buf + from * GT_PAGE, n * GT_PAGE, n * GT_PAGE,
+	return mremap(src, n * GT_PAGE, n * GT_PAGE,
 		      MREMAP_MAYMOVE | MREMAP_FIXED, dst) == dst;
 }
 
@@ -185,11 +185,10 @@ static void thp_out_of_order(void)
 	win = mmap(NULL, 19 * GT_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 		   -1, 0);
 	ok = buf && other && win != MAP_FAILED &&
-	     thp_move(buf, 16, 12, win) &&
-	     mremap(other, GT_PAGE, GT_PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
-		    win + 12 * GT_PAGE) == win + 12 * GT_PAGE &&
-	     thp_move(buf, 200, 1, win + 13 * GT_PAGE) &&
-	     thp_move(buf, 40, 5, win + 14 * GT_PAGE);
+	     pages_move(buf + 16 * GT_PAGE, 12, win) &&
+	     pages_move(other, 1, win + 12 * GT_PAGE) &&
+	     pages_move(buf + 200 * GT_PAGE, 1, win + 13 * GT_PAGE) &&
+	     pages_move(buf + 40 * GT_PAGE, 5, win + 14 * GT_PAGE);
 	gt_oracle_begin(&o);
 	ok = ok && !gtp_pin(dev, win, 19, GTP_PIN, 0, &p) && p.result == 19 &&
 	     gtp_query(dev, p.id, info, 19) == 19 && info[0].order == 9 &&
