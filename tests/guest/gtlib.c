@@ -576,10 +576,20 @@ struct gt_fill {
 /* Pages of the fill given back first, for what is to be compacted. */
 #define GT_FILL_LOW	1024
 
+int gt_bind_this_cpu(cpu_set_t *was)
+{
+	cpu_set_t one;
+
+	if (sched_getaffinity(0, sizeof(*was), was))
+		return -1;
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	return sched_setaffinity(0, sizeof(one), &one);
+}
+
 static int gt_fill_node1(struct gt_fill *f)
 {
 	long kb = gt_node1_free_kb();
-	cpu_set_t cpus;
 	size_t i;
 
 	memset(f, 0, sizeof(*f));
@@ -591,11 +601,9 @@ static int gt_fill_node1(struct gt_fill *f)
 		return -ENOMEM;
 	f->nr = (kb - 131072) / (GT_PAGE / 1024);
 	/* Given back to this CPU's free lists, taken again from there. */
-	if (sched_getaffinity(0, sizeof(f->cpus), &f->cpus))
+	if (gt_bind_this_cpu(&f->cpus))
 		return -errno;
-	CPU_ZERO(&cpus);
-	CPU_SET(sched_getcpu(), &cpus);
-	if (!sched_setaffinity(0, sizeof(cpus), &cpus) && !gt_bind_node(1))
+	if (!gt_bind_node(1))
 		f->mem = gt_anon(f->nr);
 	gt_bind_node(-1);
 	if (!f->mem) {

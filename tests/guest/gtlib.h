@@ -6,6 +6,7 @@
 #ifndef _GT_GTLIB_H
 #define _GT_GTLIB_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -161,6 +162,11 @@ bool gt_event_by_offlining(const struct gt_event *e);
 
 /* Allocate the calling process's memory from node only (-1: anywhere). */
 int gt_bind_node(int node);
+/*
+ * Bind the caller to the CPU it runs on, its affinity until then in *was;
+ * 0, or -1 with errno.
+ */
+int gt_bind_this_cpu(cpu_set_t *was);
 /*
  * Compaction of node 1 with a child's pinned buffer in it: take() runs in
  * the child (as for gt_holder_child()) and puts nr pages on node 1. The
