@@ -30,8 +30,8 @@ for k in "${kernels[@]}"; do
 			break
 		fi
 		# A guest that died before gup_track was ever loaded (TCG
-		# faults at boot under -icount, doc/tcg-double-fault-6.12.txt)
-		# boots once more; one that never booted does not.
+		# faults at boot, doc/tcg-double-fault-6.12.txt) boots once
+		# more; one that never booted does not.
 		console=
 		abi=$(gt_abi "$k" 2>/dev/null) &&
 			console=$GT_BUILD/$abi/bench/console.log

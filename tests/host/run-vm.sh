@@ -38,7 +38,11 @@ append="console=ttyS0 no_timer_check panic_on_warn=1 oops=panic panic=-1 numa_ba
 # 0.1% whatever else the host runs. 6.1 does not boot with -icount.
 mem=1536
 icount=()
-cpu=max
+# QEMU 7.2's TCG now and then leaves a cmpxchg16b with flags made of a
+# register's bits (TF or DF set in the slab's fast path: a #DB or a double
+# fault, doc/tcg-double-fault-6.12.txt), with or without -icount. Without
+# CX16 the guest never issues one; the kernel then uses its own fallback.
+cpu=max,-cx16
 if [ "$mode" = bench ]; then
 	mem=${GT_BENCH_MEM:-5120}
 	append="$append gtt.rounds=${GT_BENCH_ROUNDS:-5} gtt.held=${GT_BENCH_HELD:-1000000}"
@@ -48,12 +52,6 @@ if [ "$mode" = bench ]; then
 	6.1.*) ;;
 	*)
 		icount=(-icount shift=0,sleep=off)
-		# QEMU 7.2's TCG now and then leaves a cmpxchg16b with
-		# flags made of a register's bits under -icount (TF or DF
-		# set in the slab's fast path: a #DB or a double fault,
-		# doc/tcg-double-fault-6.12.txt); without CX16 the guest
-		# never issues one.
-		cpu=max,-cx16
 		;;
 	esac
 fi
