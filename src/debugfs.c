@@ -217,8 +217,7 @@ static int stats_show(struct seq_file *m, void *v)
 	S("active_owners", gt_owner_count());
 	S("idle_owners", gt_owner_idle());
 	S("peak_folios", gt_table_peak());
-	S("memory_bytes", gt_table_memory() +
-	  (gt_owner_count() + gt_owner_idle()) * sizeof(struct gt_owner) +
+	S("memory_bytes", gt_table_memory() + gt_owner_memory() +
 	  gt_site_bytes());
 	S("reserve_empty", gt_table_reserve_empty());
 	S("sites", gt_site_count());

@@ -148,9 +148,10 @@ unsigned long gt_owner_idle(void)
 	return max(atomic_long_read(&gt_owner_idle_nr), 0L);
 }
 
-unsigned long gt_owner_bytes(void)
+unsigned long gt_owner_memory(void)
 {
-	return gt_pool_bytes(&gt_owner_pool);
+	return gt_pool_used(&gt_owner_pool) *
+	       kmem_cache_size(gt_owner_pool.cache);
 }
 
 int gt_owner_init(unsigned long reserve, unsigned long max)

@@ -56,6 +56,7 @@ bool gt_owner_alive(const struct gt_owner *owner);
 unsigned long gt_owner_count(void);
 /* Records no folio refers to, kept for reuse until the reaper frees them. */
 unsigned long gt_owner_idle(void);
-unsigned long gt_owner_bytes(void);
+/* Bytes of the records in use, idle ones included. */
+unsigned long gt_owner_memory(void);
 
 #endif /* _GUP_TRACK_OWNER_H */

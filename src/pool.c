@@ -193,11 +193,6 @@ unsigned long gt_pool_used(const struct gt_pool *pool)
 	return max(gt_pool_net(pool), 0L);
 }
 
-unsigned long gt_pool_bytes(const struct gt_pool *pool)
-{
-	return atomic_long_read(&pool->total) * kmem_cache_size(pool->cache);
-}
-
 int gt_pool_init(struct gt_pool *pool, const char *name, size_t size,
 		 size_t link, unsigned long reserve, unsigned long max,
 		 slab_flags_t flags)

@@ -96,7 +96,5 @@ static inline void gt_pool_put_irqoff(struct gt_pool *pool, void *obj)
 void *gt_pool_alloc(struct gt_pool *pool);
 /* Objects handed out. */
 unsigned long gt_pool_used(const struct gt_pool *pool);
-/* Bytes allocated from the slab, in use or in reserve. */
-unsigned long gt_pool_bytes(const struct gt_pool *pool);
 
 #endif /* _GUP_TRACK_POOL_H */
