@@ -38,11 +38,6 @@ append="console=ttyS0 no_timer_check panic_on_warn=1 oops=panic panic=-1 numa_ba
 # 0.1% whatever else the host runs. 6.1 does not boot with -icount.
 mem=1536
 icount=()
-# QEMU 7.2's TCG now and then leaves a cmpxchg16b with flags made of a
-# register's bits (TF or DF set in the slab's fast path: a #DB or a double
-# fault, doc/tcg-double-fault-6.12.txt), with or without -icount. Without
-# CX16 the guest never issues one; the kernel then uses its own fallback.
-cpu=max,-cx16
 if [ "$mode" = bench ]; then
 	mem=${GT_BENCH_MEM:-5120}
 	append="$append gtt.rounds=${GT_BENCH_ROUNDS:-5} gtt.held=${GT_BENCH_HELD:-1000000}"
@@ -50,18 +45,21 @@ if [ "$mode" = bench ]; then
 	[ -z "${GT_BENCH_ONLY:-}" ] || append="$append gtt.only=$GT_BENCH_ONLY"
 	case $abi in
 	6.1.*) ;;
-	*)
-		icount=(-icount shift=0,sleep=off)
-		;;
+	*) icount=(-icount shift=0,sleep=off) ;;
 	esac
 fi
 
 rc=0
+# QEMU 7.2's TCG now and then leaves a cmpxchg16b with flags made of a
+# register's bits (TF or DF set in the slab's fast path: a #DB or a double
+# fault, doc/tcg-double-fault-6.12.txt), with or without -icount. Without
+# CX16 the guest never issues one; the kernel then uses its own fallback.
+#
 # Wall and CPU seconds: on a shared machine the gap between them is the
 # time the VM waited for a CPU.
 TIMEFORMAT='%R %U %S'
 { time timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
-	-accel tcg,thread=single -cpu "$cpu" -smp 2 -m "$mem" "${icount[@]}" \
+	-accel tcg,thread=single -cpu max,-cx16 -smp 2 -m "$mem" "${icount[@]}" \
 	-object memory-backend-ram,id=m0,size=$((mem / 2))M \
 	-object memory-backend-ram,id=m1,size=$((mem - mem / 2))M \
 	-numa node,nodeid=0,cpus=0-1,memdev=m0 \
