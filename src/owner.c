@@ -150,8 +150,7 @@ unsigned long gt_owner_idle(void)
 
 unsigned long gt_owner_memory(void)
 {
-	return gt_pool_used(&gt_owner_pool) *
-	       kmem_cache_size(gt_owner_pool.cache);
+	return gt_pool_used_bytes(&gt_owner_pool);
 }
 
 int gt_owner_init(unsigned long reserve, unsigned long max)

@@ -193,6 +193,11 @@ unsigned long gt_pool_used(const struct gt_pool *pool)
 	return max(gt_pool_net(pool), 0L);
 }
 
+unsigned long gt_pool_used_bytes(const struct gt_pool *pool)
+{
+	return gt_pool_used(pool) * kmem_cache_size(pool->cache);
+}
+
 int gt_pool_init(struct gt_pool *pool, const char *name, size_t size,
 		 size_t link, unsigned long reserve, unsigned long max,
 		 slab_flags_t flags)

@@ -96,5 +96,7 @@ static inline void gt_pool_put_irqoff(struct gt_pool *pool, void *obj)
 void *gt_pool_alloc(struct gt_pool *pool);
 /* Objects handed out. */
 unsigned long gt_pool_used(const struct gt_pool *pool);
+/* Bytes of the objects handed out. */
+unsigned long gt_pool_used_bytes(const struct gt_pool *pool);
 
 #endif /* _GUP_TRACK_POOL_H */

@@ -371,8 +371,7 @@ unsigned long gt_table_peak(void)
 
 unsigned long gt_table_memory(void)
 {
-	return gt_pool_used(&gt_entries) *
-	       kmem_cache_size(gt_entries.cache) +
+	return gt_pool_used_bytes(&gt_entries) +
 	       (sizeof(*gt_buckets) << gt_bucket_bits) + sizeof(gt_locks);
 }
 
