@@ -32,7 +32,7 @@ kdir:
 		exit 1; }
 	@v=$$(cat $(KDIR)/include/config/kernel.release 2>/dev/null); \
 	case "$$v" in 6.1.*|6.12.*) ;; *) \
-		echo "gup_track supports the 6.1 and 6.12 kernel lines; the kernel in $(KDIR) is $${v:-of unknown version}"; \
+		echo "gup_track supports the 6.1 and 6.12 kernel lines (Debian 12 and 13); the kernel in $(KDIR) is $${v:-of unknown version}"; \
 		exit 1;; esac
 	@for c in KPROBES KRETPROBES DEBUG_FS; do \
 		grep -q "^CONFIG_$$c=y" $(KDIR)/.config || { \

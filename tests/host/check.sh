@@ -64,7 +64,7 @@ echo 6.6.15-amd64 >"$fake/include/config/kernel.release"
 if out=$(make -s -C "$GT_TOP" KDIR="$fake" modules 2>&1); then
 	echo "FAIL host build: a 6.6 kernel was not refused" >>"$results"
 elif [ "$(printf '%s\n' "$out" | grep -c '^gup_track ')" = 1 ] &&
-	printf '%s\n' "$out" | grep -q '^gup_track supports the 6.1 and 6.12 kernel lines; .* is 6.6.15-amd64$'; then
+	printf '%s\n' "$out" | grep -q '^gup_track supports the 6.1 and 6.12 kernel lines (Debian 12 and 13); .* is 6.6.15-amd64$'; then
 	echo "PASS host build: a 6.6 kernel is refused in one line ($(printf '%s\n' "$out" | grep '^gup_track '))" >>"$results"
 else
 	printf '%s\n' "$out" | sed 's/^/  /' >&2

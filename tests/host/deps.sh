@@ -7,8 +7,8 @@ set -euo pipefail
 pkgs=(
 	# module and test-driver builds against the extracted headers
 	gcc make libc6-dev libelf-dev dwarves kmod
-	# fetching and unpacking the kernels
-	apt-utils dpkg-dev xz-utils zstd
+	# fetching and unpacking the kernels; other releases' build roots
+	apt-utils dpkg-dev xz-utils zstd debootstrap
 	# the guest: QEMU under TCG, a busybox initramfs, an ext4 disk
 	qemu-system-x86 busybox-static cpio e2fsprogs
 	# static guest test programs

@@ -49,3 +49,44 @@ gt_flavour() {
 	*) echo "$f" ;;
 	esac
 }
+
+# The Debian release of a matrix line: its second column.
+gt_release() {
+	sed -e 's/#.*//' "$GT_KCONF" | awk -v n="$1" '$1 == n { print $2; found = 1 } END { exit !found }' ||
+		gt_die "no kernel line '$1' in $GT_KCONF"
+}
+
+# The release this machine runs; its kernels build with its own toolchain.
+gt_host_release() {
+	. /etc/os-release && printf '%s\n' "${VERSION_CODENAME:-unknown}"
+}
+
+# The build root of another release (tests/host/setup-root.sh makes it).
+gt_rootfs() { printf '%s/roots/%s\n' "$GT_CACHE" "$1"; }
+
+# Run a command for a release: here for the host's own, else chrooted into
+# its build root, in a private mount namespace that shows the tree, the
+# cache and the build directory at the paths they have here.
+gt_in_release() {
+	local rel=$1 rootfs d
+	shift
+	if [ "$rel" = "$(gt_host_release)" ]; then
+		"$@"
+		return
+	fi
+	rootfs=$(gt_rootfs "$rel")
+	[ -f "$rootfs/.ready" ] || gt_die "no $rel build root: run tests/host/setup-root.sh $rel"
+	for d in "$GT_TOP" "$GT_CACHE" "$GT_BUILD"; do
+		mkdir -p "$d" "$rootfs$d"
+	done
+	gt_root unshare -m -- /bin/sh -c '
+		set -e
+		r=$1 top=$2 cache=$3 build=$4
+		shift 4
+		mount --make-rprivate /
+		for d in /proc /sys /dev; do mount --rbind "$d" "$r$d"; done
+		for d in "$top" "$cache" "$build"; do mount --bind "$d" "$r$d"; done
+		exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
+	' sh "$rootfs" "$GT_TOP" "$GT_CACHE" "$GT_BUILD" "$@"
+}
