@@ -16,7 +16,7 @@ mirror=${GT_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 security=${GT_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}
 # What a module, the CLI and the packaging test need in the root. The
 # kernel's kbuild package adds its own dependencies when a kernel is set up.
-pkgs=(gcc-14 make libc6-dev libelf-dev kmod xz-utils zstd dkms
+pkgs=(gcc gcc-14 make libc6-dev libelf-dev kmod xz-utils zstd dkms
       libkmod-dev pkg-config)
 want=$(printf '%s\n' "$rel" "${pkgs[@]}" | sha256sum | cut -c1-16)
 
