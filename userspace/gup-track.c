@@ -18,6 +18,7 @@
 #include <gup_track/version.h>
 
 #include "json.h"
+#include "opts.h"
 #include "parse.h"
 #include "prom.h"
 
@@ -656,21 +657,19 @@ static const char *kmod_error(int err)
 
 static void cmd_load(const char *path, int argc, char **argv)
 {
-	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
 	struct kmod_module *mod = NULL;
-	char opts[1024] = "";
+	char err[GT_ERR_LEN], *opts;
+	struct kmod_ctx *ctx;
 	int ret;
 
+	/* Refuse what the kernel would not take before anything else. */
+	if (gt_load_opts(argc, argv, &opts, err))
+		die("cannot load gup_track: %s", err);
+	ctx = kmod_new(NULL, NULL);
 	if (!ctx)
 		die("cannot initialise libkmod");
 	if (geteuid())
 		die("loading a module needs root");
-	for (int i = 0; i < argc; i++) {
-		if (!strchr(argv[i], '='))
-			die("'%s' is not param=value", argv[i]);
-		strncat(opts, argv[i], sizeof(opts) - strlen(opts) - 2);
-		strcat(opts, " ");
-	}
 	ret = path ? kmod_module_new_from_path(ctx, path, &mod) :
 		     kmod_module_new_from_name(ctx, "gup_track", &mod);
 	if (ret)
@@ -690,6 +689,7 @@ static void cmd_load(const char *path, int argc, char **argv)
 		die("gup_track is blacklisted");
 	if (ret < 0)
 		die("cannot load gup_track: %s", kmod_error(ret));
+	free(opts);
 	kmod_module_unref(mod);
 	kmod_unref(ctx);
 }

@@ -18,6 +18,12 @@ static void indent(struct gt_json *j)
 		fputs("  ", j->out);
 }
 
+/*
+ * Strings come from the kernel as bytes, in no known encoding: a comm is
+ * whatever a process set. Every byte outside printable ASCII is written as
+ * \u00XX, its Latin-1 code point, so the output is ASCII, valid JSON and
+ * valid UTF-8, and the bytes come back by encoding the string as Latin-1.
+ */
 static void quoted(FILE *out, const char *s)
 {
 	fputc('"', out);
@@ -26,7 +32,7 @@ static void quoted(FILE *out, const char *s)
 
 		if (c == '"' || c == '\\')
 			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
+		else if (c < 0x20 || c >= 0x7f)
 			fprintf(out, "\\u%04x", c);
 		else
 			fputc(c, out);

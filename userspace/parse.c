@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -18,42 +19,69 @@ static int fail(char *err, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static void chomp(char *line)
+static int oom(char *err)
 {
-	size_t n = strlen(line);
+	snprintf(err, GT_ERR_LEN, "out of memory");
+	return -ENOMEM;
+}
 
-	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = 0;
+/*
+ * The next line of f in *line (getline's buffer, grown as needed), without
+ * its end: 1, or 0 at the end of the file. A line is read whole whatever
+ * its length, never split in two; one with a NUL byte is an error, as a
+ * view never prints one and what follows it would go unread.
+ */
+static int next_line(FILE *f, char **line, size_t *cap, size_t no, char *err)
+{
+	ssize_t n;
+
+	errno = 0;
+	n = getline(line, cap, f);
+	if (n < 0) {
+		if (ferror(f))
+			return fail(err, "line %zu: read error: %s", no,
+				    strerror(errno ?: EIO));
+		return errno == ENOMEM ? oom(err) : 0;
+	}
+	if (memchr(*line, 0, n))
+		return fail(err, "line %zu: a NUL byte: not a text view", no);
+	while (n && ((*line)[n - 1] == '\n' || (*line)[n - 1] == '\r'))
+		(*line)[--n] = 0;
+	return 1;
 }
 
 int gt_parse_kvs(FILE *f, struct gt_kvs *out, char *err)
 {
-	char line[512], extra[2];
-	size_t cap = 64, no = 0;
+	size_t cap = 64, len = 0, no = 1;
+	char *line = NULL, extra[2];
+	int ret;
 
 	out->nr = 0;
 	out->kv = malloc(cap * sizeof(*out->kv));
 	if (!out->kv)
-		return -ENOMEM;
-	while (fgets(line, sizeof(line), f)) {
+		return oom(err);
+	for (; (ret = next_line(f, &line, &len, no, err)) > 0; no++) {
 		struct gt_kv kv;
 
-		no++;
-		chomp(line);
-		if (sscanf(line, "%63s %63s %1s", kv.key, kv.value, extra) != 2)
-			return fail(err, "line %zu: want \"key value\", got \"%s\"",
-				    no, line);
+		if (sscanf(line, "%63s %127s %1s", kv.key, kv.value, extra) != 2) {
+			ret = fail(err, "line %zu: want \"key value\", got \"%s\"",
+				   no, line);
+			break;
+		}
 		if (out->nr == cap) {
 			struct gt_kv *n = realloc(out->kv, 2 * cap * sizeof(*n));
 
-			if (!n)
-				return -ENOMEM;
+			if (!n) {
+				ret = oom(err);
+				break;
+			}
 			out->kv = n;
 			cap *= 2;
 		}
 		out->kv[out->nr++] = kv;
 	}
-	return 0;
+	free(line);
+	return ret;
 }
 
 const char *gt_kv_get(const struct gt_kvs *kvs, const char *key)
@@ -85,38 +113,41 @@ static int parse_table(FILE *f, struct gt_table *out, size_t size,
 		       const char *header,
 		       bool (*row)(const char *line, void *dst), char *err)
 {
-	char line[1024];
-	size_t cap = 256, no = 0;
+	size_t cap = 256, len = 0, no = 1;
+	char *line = NULL;
+	int ret;
 
 	out->nr = 0;
 	out->rows = malloc(cap * size);
 	if (!out->rows)
-		return -ENOMEM;
-	if (!fgets(line, sizeof(line), f))
-		return fail(err, "empty file: want the header \"%s\"", header);
-	chomp(line);
-	no++;
-	if (strcmp(line, header))
-		return fail(err, "line 1: header \"%s\", want \"%s\" (unknown format?)",
-			    line, header);
-	while (fgets(line, sizeof(line), f)) {
-		no++;
-		chomp(line);
+		return oom(err);
+	ret = next_line(f, &line, &len, no, err);
+	if (!ret)
+		ret = fail(err, "empty file: want the header \"%s\"", header);
+	else if (ret > 0 && strcmp(line, header))
+		ret = fail(err, "line 1: header \"%s\", want \"%s\" (unknown format?)",
+			   line, header);
+	while (ret > 0 && (ret = next_line(f, &line, &len, ++no, err)) > 0) {
 		if (line[0] == '#')
 			continue;	/* a note, e.g. a truncated snapshot */
 		if (out->nr == cap) {
 			void *n = realloc(out->rows, 2 * cap * size);
 
-			if (!n)
-				return -ENOMEM;
+			if (!n) {
+				ret = oom(err);
+				break;
+			}
 			out->rows = n;
 			cap *= 2;
 		}
-		if (!row(line, (char *)out->rows + out->nr * size))
-			return fail(err, "line %zu: malformed row \"%s\"", no, line);
+		if (!row(line, (char *)out->rows + out->nr * size)) {
+			ret = fail(err, "line %zu: malformed row \"%s\"", no, line);
+			break;
+		}
 		out->nr++;
 	}
-	return 0;
+	free(line);
+	return ret;
 }
 
 static bool flags_ok(const char *f)
@@ -231,48 +262,73 @@ int gt_parse_events(FILE *f, struct gt_table *out, char *err)
 			   event_row, err);
 }
 
+/* A " frame" line of the stacks view: one symbol, as long as the kernel's. */
+static int stack_frame(struct gt_stack *cur, const char *line, size_t no,
+		       char *err)
+{
+	char extra[2];
+	size_t len;
+
+	_Static_assert(GT_SYM_LEN == 576, "the %575s below");
+	if (!cur)
+		return fail(err, "line %zu: a frame before any \"stack N\" line", no);
+	if (cur->nr == GT_STACK_FRAMES)
+		return fail(err, "line %zu: more than %d frames in stack %lu",
+			    no, GT_STACK_FRAMES, cur->id);
+	line += strspn(line, " ");
+	len = strcspn(line, " \t\v\f\r");
+	if (len >= sizeof(cur->frames[0]))
+		return fail(err, "line %zu: a frame of %zu bytes, longer than any kernel symbol (%zu)",
+			    no, len, sizeof(cur->frames[0]) - 1);
+	if (sscanf(line, "%575s %1s", cur->frames[cur->nr], extra) != 1)
+		return fail(err, "line %zu: stray frame \"%s\"", no, line);
+	cur->nr++;
+	return 0;
+}
+
 int gt_parse_stacks(FILE *f, struct gt_table *out, char *err)
 {
+	size_t cap = 16, len = 0, no = 1;
 	struct gt_stack *cur = NULL;
-	char line[512], extra[2];
-	size_t cap = 16, no = 0;
+	char *line = NULL, extra[2];
+	int ret;
 
 	out->nr = 0;
 	out->rows = malloc(cap * sizeof(*cur));
 	if (!out->rows)
-		return -ENOMEM;
-	while (fgets(line, sizeof(line), f)) {
-		no++;
-		chomp(line);
+		return oom(err);
+	for (; (ret = next_line(f, &line, &len, no, err)) > 0; no++) {
 		if (!line[0]) {
 			cur = NULL;
 			continue;
 		}
 		if (line[0] == ' ') {
-			if (!cur || cur->nr == GT_STACK_FRAMES ||
-			    sscanf(line + 1, "%127s %1s", cur->frames[cur->nr],
-				   extra) != 1)
-				return fail(err, "line %zu: stray frame \"%s\"",
-					    no, line);
-			cur->nr++;
+			ret = stack_frame(cur, line, no, err);
+			if (ret)
+				break;
 			continue;
 		}
 		if (out->nr == cap) {
 			void *n = realloc(out->rows, 2 * cap * sizeof(*cur));
 
-			if (!n)
-				return -ENOMEM;
+			if (!n) {
+				ret = oom(err);
+				break;
+			}
 			out->rows = n;
 			cap *= 2;
 		}
 		cur = (struct gt_stack *)out->rows + out->nr;
 		cur->nr = 0;
-		if (sscanf(line, "stack %lu %1s", &cur->id, extra) != 1)
-			return fail(err, "line %zu: want \"stack N\", got \"%s\"",
-				    no, line);
+		if (sscanf(line, "stack %lu %1s", &cur->id, extra) != 1) {
+			ret = fail(err, "line %zu: want \"stack N\", got \"%s\"",
+				   no, line);
+			break;
+		}
 		out->nr++;
 	}
-	return 0;
+	free(line);
+	return ret;
 }
 
 const struct gt_stack *gt_stack_find(const struct gt_table *stacks,

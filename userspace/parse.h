@@ -2,7 +2,9 @@
 /*
  * Parsers for gup_track's debugfs views. Every format is documented in the
  * README and described by include/gup_track/format.h; a file that does not
- * match is an error with its line number, never a guess.
+ * match is an error with its line number, never a guess. Lines are read
+ * whole, whatever their length; a field longer than its row member holds
+ * makes the row malformed, never cut or split.
  */
 #ifndef _GT_PARSE_H
 #define _GT_PARSE_H
@@ -13,10 +15,13 @@
 
 #define GT_ERR_LEN	256
 
-/* "key value" files: version and stats. Values may be words. */
+/*
+ * "key value" files: version and stats. Values may be words, up to a
+ * kernel release (__NEW_UTS_LEN: 64 bytes) and more.
+ */
 struct gt_kv {
 	char key[64];
-	char value[64];
+	char value[128];
 };
 
 struct gt_kvs {
@@ -80,12 +85,18 @@ struct gt_event {
 };
 
 #define GT_STACK_FRAMES	16
+/*
+ * A frame is a whole kernel symbol, "name" or "name[module]": since 6.1 a
+ * name has up to KSYM_NAME_LEN - 1 = 511 bytes (Rust's are long), a module
+ * name up to MODULE_NAME_LEN - 1 = 55: 568 bytes and the NUL.
+ */
+#define GT_SYM_LEN	576
 
 /* One block of the stacks view: "stack N", then a " frame" line each. */
 struct gt_stack {
 	unsigned long id;
 	unsigned int nr;
-	char frames[GT_STACK_FRAMES][128];
+	char frames[GT_STACK_FRAMES][GT_SYM_LEN];
 };
 
 struct gt_table {

@@ -49,13 +49,44 @@ static const char *help_of(const char *key)
 	return "gup_track stats value, see the README";
 }
 
+/*
+ * A label value must be UTF-8 with backslash, double quote and newline
+ * escaped. The kernel's strings are bytes in no known encoding: as in the
+ * JSON output, each byte 0x80-0xff stands for its Latin-1 code point, here
+ * written as the two bytes of UTF-8 that encode it.
+ */
 static void label_value(FILE *out, const char *v)
 {
 	for (; *v; v++) {
-		if (*v == '"' || *v == '\\')
-			fputc('\\', out);
-		fputc(*v, out);
+		unsigned char c = *v;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", out);
+		else if (c >= 0x80)
+			fprintf(out, "%c%c", 0xc0 | c >> 6, 0x80 | (c & 0x3f));
+		else
+			fputc(c, out);
 	}
+}
+
+/*
+ * Is gup_track_<key> a metric name ([a-zA-Z0-9_], the prefix gives the
+ * first letter), and the first line of stats with this key? Anything else
+ * is left out rather than written as a line Prometheus would refuse.
+ */
+static bool metric_key(const struct gt_kvs *stats, size_t i)
+{
+	const char *key = stats->kv[i].key;
+
+	if (!*key || key[strspn(key, "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")])
+		return false;
+	for (size_t k = 0; k < i; k++)
+		if (!strcmp(stats->kv[k].key, key))
+			return false;
+	return true;
 }
 
 void gt_prom_write(FILE *out, const struct gt_kvs *stats,
@@ -84,7 +115,7 @@ void gt_prom_write(FILE *out, const struct gt_kvs *stats,
 		const char *key = stats->kv[i].key;
 		unsigned long long v;
 
-		if (!strncmp(key, "events_", 7) &&
+		if (metric_key(stats, i) && !strncmp(key, "events_", 7) &&
 		    gt_event_kind_known(key + 7) && gt_kv_num(stats, key, &v))
 			fprintf(out, "gup_track_events_total{kind=\"%s\"} %llu\n",
 				key + 7, v);
@@ -95,7 +126,10 @@ void gt_prom_write(FILE *out, const struct gt_kvs *stats,
 		unsigned long long v;
 		bool gauge = is_gauge(key);
 
-		if (!strcmp(key, "format") || !gt_kv_num(stats, key, &v) ||
+		/* "events" would be a second gup_track_events_total. */
+		if (!strcmp(key, "format") || !strcmp(key, "events") ||
+		    !metric_key(stats, i) ||
+		    !gt_kv_num(stats, key, &v) ||
 		    (!strncmp(key, "events_", 7) && gt_event_kind_known(key + 7)))
 			continue;
 		fprintf(out, "# HELP gup_track_%s%s %s\n", key,
