@@ -47,7 +47,8 @@ lap "builds"
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
-# The CLI's parsers and writers against good and malformed input, on the host.
+# The CLI's parsers and writers against good, malformed and fuzzed input,
+# under ASan and UBSan (userspace/Makefile TEST_SAN), on the host.
 cli_rc=0
 cli_out=$("$GT_BUILD/userspace/test-parse" "$GT_BUILD/userspace/gup-track") || cli_rc=$?
 printf '%s\n' "$cli_out" |

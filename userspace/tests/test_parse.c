@@ -4,9 +4,13 @@
  * the JSON and Prometheus writers, and the CLI run against a fixture
  * directory standing in for /sys/kernel/debug/gup_track. KTAP output.
  *
+ * Then lines longer than any fixed buffer, bytes 0x80-0xff, gup-track
+ * load's parameter string, and the fuzzer (fuzz.c).
+ *
  * usage: test-parse [path/to/gup-track]
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +23,16 @@
 #include <gup_track/version.h>
 
 #include "json.h"
+#include "opts.h"
 #include "parse.h"
 #include "prom.h"
+#include "tests.h"
+
+#define PLAN	(40 + 20 + FUZZ_TESTS)
 
 static int n, failed;
 
-static void result(bool ok, const char *fmt, ...)
+void result(bool ok, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -386,17 +394,324 @@ static void test_cli(const char *bin)
 		return;
 }
 
+static void xasprintf(char **s, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vasprintf(s, fmt, ap);
+	va_end(ap);
+	if (ret < 0)
+		abort();
+}
+
+static char *repeat(int c, size_t len)
+{
+	char *s = malloc(len + 1);
+
+	if (!s)
+		abort();
+	memset(s, c, len);
+	s[len] = 0;
+	return s;
+}
+
+/* A view as text built at run time, parsed by parse; its error in err. */
+static int parse_text(int (*parse)(FILE *, struct gt_table *, char *),
+		      const char *text, struct gt_table *t, char *err)
+{
+	FILE *f = mem(text);
+	int ret;
+
+	err[0] = 0;
+	ret = parse(f, t, err);
+	fclose(f);
+	return ret;
+}
+
+/* Lines longer than the 512 and 1024 bytes the parsers once read at most. */
+static void test_long_lines(void)
+{
+	char err[GT_ERR_LEN], *text, *pad = repeat('0', 1500), *big = repeat('c', 1100);
+	const struct gt_stack *st;
+	struct gt_table t;
+	struct gt_kvs kvs;
+	FILE *f;
+	int ret;
+
+	ret = parse_text(gt_parse_stacks, "stack 1\n " LONG_SYM "\n do_syscall_64\n\nstack 2\n x\n",
+			 &t, err);
+	st = gt_stack_find(&t, 1);
+	result(!ret && t.nr == 2 && st && st->nr == 2 &&
+	       !strcmp(st->frames[0], LONG_SYM) && !strcmp(st->frames[1], "do_syscall_64"),
+	       "stacks: a %zu-byte frame (a 6.1+ Rust symbol) parses whole (%s)",
+	       strlen(LONG_SYM), err);
+	gt_table_free(&t);
+
+	xasprintf(&text, "stack 1\n %s%s\n f\n", LONG_SYM, big);
+	ret = parse_text(gt_parse_stacks, text, &t, err);
+	result(ret && strstr(err, "line 2:") && strstr(err, "longer than any kernel symbol"),
+	       "stacks: a frame longer than any symbol is refused, naming its line (%s)", err);
+	gt_table_free(&t);
+	free(text);
+
+	xasprintf(&text, "%s\n%s14076 0 1 0 P-LWA 135 hold_pins 3 io_pin_pages 7 -\n"
+		 "1 0 1 0 P---A 2 b 0 g 0 -\n", GT_PAGES_HEADER, pad);
+	ret = parse_text(gt_parse_pages, text, &t, err);
+	result(!ret && t.nr == 2 && ((struct gt_page *)t.rows)->pfn == 14076 &&
+	       ((struct gt_page *)t.rows)[1].pid == 2,
+	       "pages: a %zu-byte row is one row, not split in two (%s)", strlen(text), err);
+	gt_table_free(&t);
+	free(text);
+
+	xasprintf(&text, "%s\n1 0 1 0 P---A 1 a 0 %s 0 -\n2 0 1 0 P---A 1 a 0 f 0 -\n",
+		 GT_PAGES_HEADER, big);
+	ret = parse_text(gt_parse_pages, text, &t, err);
+	result(ret && strstr(err, "line 2:") && t.nr == 0,
+	       "pages: a 1100-byte caller is a malformed row at line 2, never cut");
+	gt_table_free(&t);
+	free(text);
+
+	xasprintf(&text, "%s\n1 9 misuse_put 212 events %s 3 12 14076 0 1 0 -W anon -\n"
+		 "2 9 misuse_put 212 events x 3 12 14076 0 1 0 -W anon -\n",
+		 GT_EVENTS_HEADER, big);
+	ret = parse_text(gt_parse_events, text, &t, err);
+	result(ret && strstr(err, "line 2:"), "events: an over-long row is refused at its own line");
+	gt_table_free(&t);
+	free(text);
+
+	xasprintf(&text, "format 3\npins_acquired %s7\nactive_pins 1\n", pad);
+	f = mem(text);
+	err[0] = 0;
+	ret = gt_parse_kvs(f, &kvs, err);
+	fclose(f);
+	result(ret && strstr(err, "line 2:") && kvs.nr == 1,
+	       "stats: a 1500-byte line is refused at line 2, not read as two pairs");
+	gt_kvs_free(&kvs);
+	free(text);
+
+	xasprintf(&text, "version 0.1.0\nrunning 6.12.0-%s\n", pad + 1500 - 57);
+	f = mem(text);
+	ret = gt_parse_kvs(f, &kvs, err);
+	fclose(f);
+	result(!ret && kvs.nr == 2 && strlen(gt_kv_get(&kvs, "running")) == 64,
+	       "version: a 64-byte kernel release (__NEW_UTS_LEN) parses whole");
+	gt_kvs_free(&kvs);
+	free(text);
+
+	f = fmemopen((void *)GT_TASKS_HEADER "\n1 a\0 1 1 0 0 0 0\n",
+		     sizeof(GT_TASKS_HEADER "\n1 a\0 1 1 0 0 0 0\n") - 1, "r");
+	ret = gt_parse_tasks(f, &t, err);
+	fclose(f);
+	result(ret && strstr(err, "line 2:") && strstr(err, "NUL"),
+	       "tasks: a NUL byte in a line is refused, not read past (%s)", err);
+	gt_table_free(&t);
+	free(pad);
+	free(big);
+}
+
+static char *json_of(const char *key, const char *val)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	struct gt_json j;
+	FILE *f = open_memstream(&buf, &len);
+
+	gt_json_init(&j, f, false);
+	gt_json_open(&j, NULL, '{');
+	gt_json_str(&j, key, val);
+	gt_json_close(&j, '}');
+	gt_json_end(&j);
+	fclose(f);
+	return buf;
+}
+
+/* comm and other strings with bytes 0x80-0xff, as the kernel passes them. */
+static void test_high_bytes(const char *bin)
+{
+	char err[GT_ERR_LEN], why[WHY_LEN] = "", *text, *buf;
+	char dir[] = "/tmp/gt-high-XXXXXX", out[16384], comm[17];
+	struct gt_kvs stats, version;
+	struct gt_kv kv[4];
+	struct gt_table t;
+	bool ok = true;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	f = open_memstream(&text, &len);
+	fputs(GT_PAGES_HEADER "\n", f);
+	for (int r = 0; r < 8; r++) {
+		for (int i = 0; i < 16; i++)
+			comm[i] = 0x80 + r * 16 + i;
+		comm[16] = 0;
+		fprintf(f, "%d 0 1 0 P---A 1 %s 0 f 0 -\n", r, comm);
+	}
+	fclose(f);
+	ok = !parse_text(gt_parse_pages, text, &t, err) && t.nr == 8;
+	for (size_t r = 0; ok && r < t.nr; r++) {
+		const struct gt_page *pg = (struct gt_page *)t.rows + r;
+
+		ok = strlen(pg->comm) == 16 &&
+		     (unsigned char)pg->comm[0] == 0x80 + r * 16 &&
+		     (unsigned char)pg->comm[15] == 0x8f + r * 16;
+		buf = json_of("comm", pg->comm);
+		ok = ok && valid_json(buf, strlen(buf), why) &&
+		     strlen(buf) == strlen("{\"comm\":\"\"}\n") + 16 * 6;
+		if (r == 7)
+			ok = ok && strstr(buf, "\\u00f0\\u00f1") && strstr(buf, "\\u00ff\"}");
+		free(buf);
+	}
+	result(ok, "json: comm bytes 0x80-0xff parse whole and are written as \\u0080-\\u00ff, valid JSON in UTF-8 %s",
+	       why);
+	gt_table_free(&t);
+
+	buf = json_of("k\xe9y\x7f", "\xc3\xa9t\xe9\"\x01");
+	result(!strcmp(buf, "{\"k\\u00e9y\\u007f\":\"\\u00c3\\u00a9t\\u00e9\\\"\\u0001\"}\n") &&
+	       valid_json(buf, strlen(buf), why),
+	       "json: every byte outside printable ASCII, keys too, is its Latin-1 \\u00XX (%.*s)",
+	       (int)strcspn(buf, "\n"), buf);
+	free(buf);
+
+	/* Prometheus: the same bytes as UTF-8, and \ " newline escaped. */
+	strcpy(kv[0].key, "version");
+	strcpy(kv[0].value, "0.1\xe9");
+	strcpy(kv[1].key, "running");
+	strcpy(kv[1].value, "6.1-\xff\"\\\nx");
+	version = (struct gt_kvs){ kv, 2 };
+	strcpy(kv[2].key, "policy");
+	strcpy(kv[2].value, "obs\xa0");
+	strcpy(kv[3].key, "pins_acquired");
+	strcpy(kv[3].value, "5");
+	stats = (struct gt_kvs){ kv + 2, 2 };
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	gt_prom_write(f, &stats, &version);
+	fclose(f);
+	result(valid_prom(buf, len, why) &&
+	       strstr(buf, "{version=\"0.1\xc3\xa9\",kernel=\"6.1-\xc3\xbf\\\"\\\\\\nx\"} 1\n") &&
+	       strstr(buf, "{mode=\"obs\xc2\xa0\"} 1\n"),
+	       "prometheus: label values are UTF-8 (bytes as Latin-1) with \\ \" and newline escaped %s",
+	       why);
+	free(buf);
+
+	f = mem("pins_acquired 5\nbad-key 1\nk\xe9y 2\npins_acquired 6\nevents 3\n"
+		"events_orphaned 1\nevents_orphaned 2\n");
+	gt_parse_kvs(f, &stats, err);
+	fclose(f);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	gt_prom_write(f, &stats, &version);
+	fclose(f);
+	result(valid_prom(buf, len, why) && !strstr(buf, "bad") && !strstr(buf, "\xe9") &&
+	       strstr(buf, "gup_track_pins_acquired_total 5\n") &&
+	       strstr(buf, "{kind=\"orphaned\"} 1\n") && !strstr(buf, " 6\n"),
+	       "prometheus: keys that are no metric name, and repeated keys, are left out %s",
+	       why);
+	free(buf);
+	gt_kvs_free(&stats);
+
+	/* The CLI end to end. */
+	if (!mkdtemp(dir)) {
+		result(false, "cli: no temporary directory");
+		free(text);
+		return;
+	}
+	snprintf(out, sizeof(out), "version %s\nformat %d\nbuilt_for x\nrunning x\n",
+		 GUP_TRACK_VERSION, GUP_TRACK_FORMAT_VERSION);
+	put(dir, "version", out);
+	put(dir, "pages", text);
+	put(dir, "events", GT_EVENTS_HEADER
+	    "\n7 2 long_held 5 \xa1\xff\xe0\xc3\xa9 vfio_pin_pages 1 5000 3 0 1 0 L- anon -\n");
+	rc = cli(bin, dir, "-j pages 2>/dev/null", out, sizeof(out));
+	ok = !rc && valid_json(out, strlen(out), why) && strstr(out, "\\u00ff");
+	rc = cli(bin, dir, "-j events 2>/dev/null", out, sizeof(out));
+	ok = ok && !rc && valid_json_lines(out, strlen(out), why) &&
+	     strstr(out, "\"comm\":\"\\u00a1\\u00ff\\u00e0\\u00c3\\u00a9\"");
+	result(ok, "cli: -j pages and -j events with comm bytes 0xa1-0xff are valid JSON in UTF-8 %s",
+	       why);
+	free(text);
+	snprintf(out, sizeof(out), "rm -rf %s", dir);
+	if (system(out))
+		return;
+}
+
+/* gup-track load's parameter string, built as libkmod will get it. */
+static void test_load_opts(const char *bin)
+{
+	char *big = repeat('1', 1100), *max = repeat('9', GT_LOAD_OPTS_MAX);
+	char err[GT_ERR_LEN] = "", out[4096], *opts;
+	char *argv[4];
+	int ret, rc;
+
+	argv[0] = "policy=observe";
+	argv[1] = "max_entries=4096";
+	ret = gt_load_opts(2, argv, &opts, err);
+	result(!ret && !strcmp(opts, "policy=observe max_entries=4096"),
+	       "load: parameters are joined by single spaces, as insmod joins them");
+	free(opts);
+	ret = gt_load_opts(0, argv, &opts, err);
+	result(!ret && !strcmp(opts, ""), "load: no parameters is an empty string");
+	free(opts);
+
+	/* 1100 bytes: past the 1 KiB buffer that overflowed, or cut. */
+	memcpy(big, "orphan_s=", 9);
+	argv[0] = "policy=observe";
+	argv[1] = big;
+	argv[2] = big;
+	ret = gt_load_opts(3, argv, &opts, err);
+	result(!ret && strlen(opts) == 15 + 2 * 1101 - 1 &&
+	       !strncmp(opts + 15, big, 1100) && !strcmp(opts + 15 + 1101, big),
+	       "load: %zu bytes of parameters are passed whole, never cut",
+	       opts ? strlen(opts) : 0);
+	free(opts);
+
+	memcpy(max, "x=", 2);
+	argv[0] = max;
+	ret = gt_load_opts(1, argv, &opts, err);
+	result(!ret && strlen(opts) == GT_LOAD_OPTS_MAX,
+	       "load: %lu bytes, the most the kernel takes, are passed", GT_LOAD_OPTS_MAX);
+	free(opts);
+	max[GT_LOAD_OPTS_MAX - 1] = 0;
+	argv[1] = "y=1";	/* one byte too many, with the space */
+	ret = gt_load_opts(2, argv, &opts, err);
+	result(ret == -E2BIG && !opts && strstr(err, "4194303 bytes"),
+	       "load: one byte more than the kernel takes is refused (%s)", err);
+	argv[0] = "policy";
+	ret = gt_load_opts(1, argv, &opts, err);
+	rc = !ret;
+	argv[0] = "=observe";
+	ret = gt_load_opts(1, argv, &opts, err);
+	result(!rc && ret == -EINVAL && !opts && strstr(err, "'=observe' is not param=value"),
+	       "load: a word without '=' or a name is refused (%s)", err);
+	free(big);
+	free(max);
+
+	/* Refused before libkmod is touched: no module is loaded here. */
+	rc = cli(bin, "/nonexistent", "load --path /nonexistent/gup_track.ko policy", out,
+		 sizeof(out));
+	result(rc == 1 && strstr(out, "'policy' is not param=value"),
+	       "cli: load refuses a bad parameter with a clear error (%s)", strtok(out, "\n"));
+}
+
 int main(int argc, char **argv)
 {
-	printf("KTAP version 1\n1..40\n");
+	const char *bin = argc > 1 ? argv[1] : "./gup-track";
+
+	printf("KTAP version 1\n1..%d\n", PLAN);
 	test_pages();
 	test_kvs();
 	test_other_views();
 	test_json();
 	test_prom();
 	test_events();
-	test_cli(argc > 1 ? argv[1] : "./gup-track");
-	if (n != 40)
-		printf("# planned 40 tests, ran %d\n", n);
-	return failed || n != 40;
+	test_cli(bin);
+	test_long_lines();
+	test_high_bytes(bin);
+	test_load_opts(bin);
+	test_fuzz(bin);
+	if (n != PLAN)
+		printf("# planned %d tests, ran %d\n", PLAN, n);
+	return failed || n != PLAN;
 }
