@@ -471,6 +471,7 @@ void gt_event_start(unsigned int timeout_ms)
 	 * task kept off the CPU in the funnel costs a few dozen stops.
 	 */
 	deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	gt_settle_releases_begin();
 	for (wait_us = 1000;
 	     (ret = gt_settle_releases(gt_release_offset, &lead));
 	     wait_us = min(2 * wait_us, 64000UL)) {
@@ -487,6 +488,7 @@ void gt_event_start(unsigned int timeout_ms)
 		}
 		usleep_range(wait_us, 2 * wait_us);
 	}
+	gt_settle_releases_end();
 	gt_kernel_base[1] = gt_base.pins_released + gt_base.pins_rolled_back -
 			    lead;
 	gt_base_exact = exact;

@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/init.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
@@ -16,6 +17,7 @@
 #include "debugfs.h"
 #include "event.h"
 #include "hook.h"
+#include "hooks/hooks.h"
 #include "owner.h"
 #include "policy.h"
 #include "reconcile.h"
@@ -33,6 +35,10 @@
 #define GT_SETTLE_MS		2000
 
 static unsigned long max_entries = 1UL << 20;
+static unsigned int gup_calls;
+module_param(gup_calls, uint, 0444);
+MODULE_PARM_DESC(gup_calls,
+		 "GUP calls of each entry point followed at once, each holding a preallocated return-probe instance while it runs, asleep or not; a call beyond them is counted in hooks_missed and not tracked (default 0: max(4096, 64 x possible CPUs))");
 static unsigned int reconcile_ms = 1000;
 
 /* The hash table is sized for it at load: 8 bytes of buckets per 4. */
@@ -130,7 +136,7 @@ MODULE_PARM_DESC(reconcile_on_read,
 static unsigned int events_size = GT_RING_DEFAULT;
 module_param(events_size, uint, 0444);
 MODULE_PARM_DESC(events_size,
-		 "Events the ring keeps, preallocated at load; the oldest are overwritten and counted lost (default 1024)");
+		 "Events the ring keeps of each kind, preallocated at load; a kind's oldest are overwritten and counted lost (default 512)");
 
 static unsigned int long_hold_ms;
 static unsigned int orphan_s = GT_ORPHAN_S_DEFAULT;
@@ -157,6 +163,7 @@ MODULE_PARM_DESC(orphan_s,
 
 static int __init gup_track_init(void)
 {
+	u64 t0, t1, t2, t3;
 	int ret;
 
 	ret = gt_ring_init(events_size);
@@ -173,11 +180,18 @@ static int __init gup_track_init(void)
 	if (ret)
 		goto err_owner;
 	gt_hooks_init();
+	gup_calls = gt_gup_set_slots(gup_calls);
+	t0 = ktime_get_ns();
 	ret = gt_hooks_attach(GT_HOOKS_TRACK);
 	if (ret)
 		goto err_table;
+	t1 = ktime_get_ns();
 	gt_settle(GT_SETTLE_MS);
+	t2 = ktime_get_ns();
 	gt_event_start(GT_SETTLE_MS);
+	t3 = ktime_get_ns();
+	gt_settle_times((t1 - t0) / NSEC_PER_MSEC, (t3 - t2) / NSEC_PER_MSEC,
+			(t3 - t0) / NSEC_PER_MSEC);
 	ret = gt_debugfs_init();
 	if (ret) {
 		pr_err("cannot create debugfs directory: %d\n", ret);

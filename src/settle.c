@@ -17,11 +17,22 @@
  * wrong answer, which the context-switch count then discards. Only tasks
  * that are asleep are read this way; runnable ones are read from an IPI
  * once they run, as current.
+ *
+ * The release look stops every CPU, so it must not read every thread: only
+ * a preempted task can be between our count and the kernel's (nothing there
+ * sleeps), so it reads the candidates only. Those are the tasks runnable
+ * when the looks began, and every task switched out while runnable since
+ * then, which a sched_switch probe collects. A task in the funnel at the
+ * look was switched out runnable, either before the walk (and stayed off
+ * the CPU, so the walk saw it runnable) or after the probe went live. When
+ * the candidates do not fit, the look reads every thread, and says so.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
+#include <linux/hash.h>
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
@@ -30,6 +41,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/stop_machine.h>
+#include <linux/tracepoint.h>
 #include <asm/unwind.h>
 
 #include "hooks/hooks.h"
@@ -50,8 +62,104 @@ struct gt_quiet {
 	void *arg;
 	bool ran;
 	bool unknown;		/* where gup_put_folio() lies */
+	bool all;		/* read every thread: the candidates overflowed */
+	unsigned int tasks;	/* threads read while stopped */
 	u64 t0, t1;
 };
+
+/*
+ * The release look's candidates: an open-addressed set of task pointers,
+ * each holding a reference, filled by the walk and by the sched_switch
+ * probe. Probing is bounded; a task that finds no slot makes the look read
+ * every thread.
+ */
+#define GT_CAND_BITS	13
+#define GT_CAND_PROBE	16
+static struct task_struct **gt_cand;
+static bool gt_cand_overflow;
+static struct tracepoint *gt_switch_tp;
+
+static void gt_cand_add(struct task_struct *t)
+{
+	u32 h = hash_ptr(t, GT_CAND_BITS);
+	struct task_struct **slot, *old;
+	int i;
+
+	for (i = 0; i < GT_CAND_PROBE; i++) {
+		slot = &gt_cand[(h + i) & ((1U << GT_CAND_BITS) - 1)];
+		old = READ_ONCE(*slot);
+		if (old == t)
+			return;
+		if (old)
+			continue;
+		/* Held before it is published: the look may read it at once. */
+		get_task_struct(t);
+		old = cmpxchg(slot, NULL, t);
+		if (!old)
+			return;
+		put_task_struct(t);	/* t is running here: never the last */
+		if (old == t)
+			return;
+	}
+	WRITE_ONCE(gt_cand_overflow, true);
+}
+
+/* Switched out while runnable: preempted, perhaps inside the funnel. */
+static void gt_switch_probe(void *data, bool preempt, struct task_struct *prev,
+			    struct task_struct *next, unsigned int prev_state)
+{
+	if (preempt || prev_state == TASK_RUNNING)
+		gt_cand_add(prev);
+}
+
+static void gt_find_switch_tp(struct tracepoint *tp, void *arg)
+{
+	if (!strcmp(tp->name, "sched_switch"))
+		gt_switch_tp = tp;
+}
+
+/* The probe goes live before the walk: no preempted task falls between. */
+static int gt_cand_start(void)
+{
+	struct task_struct *g, *t;
+	int ret;
+
+	gt_cand = kvcalloc(1U << GT_CAND_BITS, sizeof(*gt_cand), GFP_KERNEL);
+	if (!gt_cand)
+		return -ENOMEM;
+	gt_cand_overflow = false;
+	gt_switch_tp = NULL;
+	for_each_kernel_tracepoint(gt_find_switch_tp, NULL);
+	ret = gt_switch_tp ? tracepoint_probe_register(gt_switch_tp,
+						       gt_switch_probe, NULL) :
+			     -ENOENT;
+	if (ret) {
+		kvfree(gt_cand);
+		gt_cand = NULL;
+		return ret;
+	}
+	rcu_read_lock();
+	for_each_process_thread(g, t)
+		if (!t->exit_state && task_is_running(t))
+			gt_cand_add(t);
+	rcu_read_unlock();
+	return 0;
+}
+
+static void gt_cand_stop(void)
+{
+	unsigned int i;
+
+	if (!gt_cand)
+		return;
+	tracepoint_probe_unregister(gt_switch_tp, gt_switch_probe, NULL);
+	tracepoint_synchronize_unregister();
+	for (i = 0; i < 1U << GT_CAND_BITS; i++)
+		if (gt_cand[i])
+			put_task_struct(gt_cand[i]);
+	kvfree(gt_cand);
+	gt_cand = NULL;
+}
 
 /*
  * Tasks that began a followed GUP call while we settle: such a task is not
@@ -190,11 +298,16 @@ void gt_settle(unsigned int timeout_ms)
 	 * the release look finds such a task on its stack; until then, wait
 	 * until every task has scheduled voluntarily, and so left it.
 	 */
+	u64 t0 = ktime_get_ns();
+
 	if (!gt_gup_put_seen())
 		synchronize_rcu_tasks();
+	gt_last.rcu_tasks_ms = (ktime_get_ns() - t0) / NSEC_PER_MSEC;
 	gt_gup_ranges_init();
 	gt_last.release_looks = 0;
 	gt_last.stopped_us = 0;
+	gt_last.stop_tasks = 0;
+	gt_last.stop_walks = 0;
 	atomic_set(&gt_nr_seen, 0);
 	WRITE_ONCE(gt_settling, true);
 
@@ -259,6 +372,20 @@ void gt_settle_stats(struct gt_settle_stats *st)
 }
 
 /*
+ * Is t, stopped, between our count of a release and the kernel's? Only a
+ * runnable task can be: nothing there sleeps. No task moves while every
+ * CPU is stopped, so its stack may be unwound.
+ */
+static bool gt_in_funnel(struct task_struct *t)
+{
+	/* On a CPU now: the stoppers, and us. */
+	if (t->exit_state || READ_ONCE(t->on_cpu) || !task_is_running(t))
+		return false;
+	return gt_stack_mentions(t, gt_gup_put_frame) &&
+	       gt_stack_in(t, gt_gup_put_frame);
+}
+
+/*
  * Runs on one CPU while every other spins with interrupts off: no task
  * moves, so a task not inside gup_put_folio() now has no release counted
  * by us and not yet by the kernel.
@@ -267,47 +394,84 @@ static int gt_quiet_stopped(void *arg)
 {
 	struct gt_quiet *q = arg;
 	struct task_struct *g, *t;
+	bool busy = false;
+	unsigned int i;
 
 	q->t0 = local_clock();
 	if (!gt_gup_put_range_init()) {
 		q->unknown = true;
 		goto out;
 	}
-	rcu_read_lock();
-	for_each_process_thread(g, t) {
-		/* On a CPU now: the stoppers, and us. */
-		if (t->exit_state || READ_ONCE(t->on_cpu))
-			continue;
-		/*
-		 * A preempted task is unwound by no one (see gt_check()): a
-		 * word of its stack naming the funnel will do.
-		 */
-		if (gt_stack_mentions(t, gt_gup_put_frame) &&
-		    (task_is_running(t) || gt_stack_in(t, gt_gup_put_frame))) {
-			rcu_read_unlock();
-			goto out;
+	q->all = !gt_cand || READ_ONCE(gt_cand_overflow);
+	if (!q->all) {
+		for (i = 0; i < 1U << GT_CAND_BITS && !busy; i++) {
+			t = READ_ONCE(gt_cand[i]);
+			if (t) {
+				q->tasks++;
+				busy = gt_in_funnel(t);
+			}
 		}
+	} else {
+		rcu_read_lock();
+		for_each_process_thread(g, t) {
+			q->tasks++;
+			if (gt_in_funnel(t)) {
+				busy = true;
+				break;
+			}
+		}
+		rcu_read_unlock();
 	}
-	rcu_read_unlock();
-	q->fn(q->arg);
-	q->ran = true;
+	if (!busy) {
+		q->fn(q->arg);
+		q->ran = true;
+	}
 out:
 	q->t1 = local_clock();
 	return 0;
 }
 
+int gt_settle_releases_begin(void)
+{
+	int ret = gt_cand_start();
+
+	if (ret)
+		pr_info("no sched_switch probe (%d): each release look reads every thread\n",
+			ret);
+	return ret;
+}
+
+void gt_settle_releases_end(void)
+{
+	gt_cand_stop();
+}
+
 int gt_settle_releases(void (*fn)(void *arg), void *arg)
 {
 	struct gt_quiet q = { .fn = fn, .arg = arg };
+	u64 us;
 	int ret;
 
 	ret = stop_machine(gt_quiet_stopped, &q, NULL);
 	if (ret)
 		return ret;
 	gt_last.release_looks++;
-	gt_last.stopped_us = max_t(u64, gt_last.stopped_us,
-				   (q.t1 - q.t0) / NSEC_PER_USEC);
+	if (q.all)
+		gt_last.stop_walks++;
+	us = (q.t1 - q.t0) / NSEC_PER_USEC;
+	if (us >= gt_last.stopped_us) {
+		gt_last.stopped_us = us;
+		gt_last.stop_tasks = q.tasks;
+	}
 	if (q.unknown)
 		return -ENOENT;
 	return q.ran ? 0 : -EBUSY;
+}
+
+void gt_settle_times(unsigned int attach_ms, unsigned int releases_ms,
+		     unsigned int total_ms)
+{
+	gt_last.attach_ms = attach_ms;
+	gt_last.releases_ms = releases_ms;
+	gt_last.total_ms = total_ms;
 }

@@ -11,8 +11,9 @@
  * Releases are counted by us on entry to gup_put_folio() and by the kernel
  * a few instructions later; a task may be preempted in between, for long
  * on PREEMPT_RT. gt_settle_releases() finds an instant with no task in
- * there, by stopping every CPU and reading the stacks of all the others.
- * A release that began before the hook went live is one of those.
+ * there, by stopping every CPU and reading the stacks of the tasks that
+ * may be there: those preempted while the looks go on (settle.c). A
+ * release that began before the hook went live is one of those.
  */
 #ifndef _GUP_TRACK_SETTLE_H
 #define _GUP_TRACK_SETTLE_H
@@ -27,6 +28,12 @@ struct gt_settle_stats {
 	unsigned int seen;		/* calls found in flight at load */
 	unsigned int release_looks;	/* stops until no release was in flight */
 	unsigned int stopped_us;	/* the longest of them */
+	unsigned int stop_tasks;	/* threads it read */
+	unsigned int stop_walks;	/* stops that read every thread */
+	unsigned int rcu_tasks_ms;	/* waiting for releases begun unhooked */
+	unsigned int attach_ms;		/* attaching the tracking hooks */
+	unsigned int releases_ms;	/* finding an instant with none in flight */
+	unsigned int total_ms;		/* the whole load */
 };
 
 /* A followed GUP call begins in task. Any context. */
@@ -40,5 +47,11 @@ void gt_settle_stats(struct gt_settle_stats *st);
  * error if it cannot be known. Process context.
  */
 int gt_settle_releases(void (*fn)(void *arg), void *arg);
+/* Around the looks: collect the tasks they read (settle.c). */
+int gt_settle_releases_begin(void);
+void gt_settle_releases_end(void);
+/* Where the load's time went, for the stats. */
+void gt_settle_times(unsigned int attach_ms, unsigned int releases_ms,
+		     unsigned int total_ms);
 
 #endif /* _GUP_TRACK_SETTLE_H */
