@@ -101,6 +101,18 @@ struct gt_hook_set gt_hooks_gup_entry = {
 	.nr = ARRAY_SIZE(gup_entry_hooks),
 };
 
+unsigned int gt_gup_set_slots(unsigned int slots)
+{
+	unsigned int i;
+
+	/* Asleep in faults, userfaultfd or a slow device: one per thread. */
+	if (!slots)
+		slots = max(4096U, 64 * num_possible_cpus());
+	for (i = 0; i < ARRAY_SIZE(gup_entry_hooks); i++)
+		gup_entry_hooks[i].maxactive = slots;
+	return slots;
+}
+
 bool gt_gup_active(void)
 {
 	return gt_hook_set_active(&gt_hooks_gup_entry, current);

@@ -24,6 +24,12 @@ extern struct gt_hook_set gt_hooks_release_veto;
 extern struct gt_hook_set gt_hooks_unmap_veto;
 
 /* Is current inside a GUP call we follow? */
+/*
+ * Return-probe instances of each GUP entry point: how many calls of it may
+ * be followed at once (0: sized from the machine). Before attach; returns
+ * the number.
+ */
+unsigned int gt_gup_set_slots(unsigned int slots);
 bool gt_gup_active(void);
 /* The same for another task, under RCU. */
 bool gt_gup_followed(struct task_struct *task);
