@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The event ring: what a human must hear about (misuse, leaks, long
- * holds, blocked migrations, truncation of pinned pages), one bounded
- * ring with sequence numbers. Preallocated at load; an event that finds
- * the ring full overwrites the oldest, which is counted as lost. Emitting
- * works in any context but NMI and never sleeps (a raw spinlock).
+ * holds, blocked migrations, truncation of pinned pages), bounded, with
+ * sequence numbers. Each kind has a ring of its own, so that a flood of
+ * one kind (move_pages(2) of one's own pinned buffers, which any user may
+ * repeat) never pushes out another: an event that finds its kind's ring
+ * full overwrites that kind's oldest, which is counted as lost.
+ * Preallocated at load. Emitting works in any context but NMI and never
+ * sleeps (a raw spinlock).
  */
 #ifndef _GUP_TRACK_RING_H
 #define _GUP_TRACK_RING_H
@@ -47,8 +50,9 @@ struct gt_ev {
 	char comm[TASK_COMM_LEN];
 };
 
-#define GT_RING_DEFAULT		1024
-#define GT_RING_MAX		BIT(20)
+/* Events kept of each kind. */
+#define GT_RING_DEFAULT		512
+#define GT_RING_MAX		BIT(16)
 
 int gt_ring_init(unsigned int size);
 void gt_ring_exit(void);
@@ -68,7 +72,8 @@ struct gt_ring_stats {
 	u64 next_seq;			/* the seq the next event will get */
 	u64 lost;			/* overwritten before anyone could read them */
 	u64 kind[GT_EV_MAX];		/* events of each kind since load */
-	unsigned int size;
+	unsigned int size;		/* events kept, of all kinds */
+	unsigned int per_kind;		/* ... of each kind */
 };
 
 void gt_ring_stats(struct gt_ring_stats *st);

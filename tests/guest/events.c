@@ -18,7 +18,8 @@
  *    ZONE_MOVABLE a driver holds pinned, once per folio however often the
  *    kernel retries;
  *  - truncate: a pinned page-cache page is truncated;
- *  - the ring: sequence numbers in order, overflow counted in events_lost.
+ *  - the ring: sequence numbers in order, overflow counted in events_lost,
+ *    a ring per kind, so that a flood of one kind keeps the others.
  *
  * usage: events DIR (on ext4)
  */
@@ -714,29 +715,44 @@ static void cli_follow(void)
 	ktap_result(ok, "gup-track events --follow --kind --since streams new events only");
 }
 
-/* A ring of 4: overflow drops the oldest and counts them lost. */
+/*
+ * A ring of 4 events per kind: a flood of one kind (NR misuse_put) drops
+ * that kind's oldest and counts them lost, and never pushes out an older
+ * event of another kind (a long_held).
+ */
 static void overflow(void)
 {
-	char *buf;
-	int dev, n;
-	struct gtp_pin p;
+	char *buf, *held;
+	int dev, n, nm, nl;
+	struct gtp_pin p, ph;
 	bool ok;
 
 	ok = !system("rmmod gup_track && insmod /lib/gup_track/gup_track.ko events_size=4");
 	buf = gt_anon(NR);
+	held = gt_anon(1);
 	dev = gtp_open();
-	ok &= buf && dev >= 0 && !gtp_pin(dev, buf, NR, GTP_PIN_FAST, 0, &p) &&
+	gt_set_param("long_hold_ms", "300");
+	ok &= held && dev >= 0 && !gtp_pin(dev, held, 1, GTP_PIN_FAST, 0, &ph);
+	ok &= gt_events_soon("long_held", getpid(), NULL, 5) == 1;
+	gt_set_param("long_hold_ms", "0");
+	ok &= buf && !gtp_pin(dev, buf, NR, GTP_PIN_FAST, 0, &p) &&
 	      !gtp_release(dev, p.id, GTP_REL_CARELESS);
 	gt_events_soon("misuse_put", getpid(), NULL, 5);
 	sleep(2);
 	n = gt_events_of(NULL, 0, NULL);
-	ktap_diag("events_lost %lld, events_next_seq %lld, %d in view",
-		  gt_stat("events_lost"), gt_stat("events_next_seq"), n);
-	ktap_result(ok && n == 4 && gt_stat("events_lost") > 0 &&
-		    gt_stat("events_lost") + 4 == gt_stat("events_next_seq") - 1,
-		    "a ring of 4: the newest 4 kept, the rest counted in events_lost");
-	if (dev >= 0)
+	nm = gt_events_of("misuse_put", getpid(), NULL);
+	nl = gt_events_of("long_held", getpid(), NULL);
+	ktap_diag("events_lost %lld, events_next_seq %lld, events_size %lld, %d in view: %d misuse_put, %d long_held",
+		  gt_stat("events_lost"), gt_stat("events_next_seq"),
+		  gt_stat("events_size"), n, nm, nl);
+	ktap_result(ok && nm == 4 && nl == 1 && gt_stat("events_lost") > 0 &&
+		    gt_stat("events_lost") + n == gt_stat("events_next_seq") - 1 &&
+		    gt_stat("events_per_kind") == 4,
+		    "a ring of 4 per kind: the newest 4 misuse_put kept, the rest counted lost, the older long_held kept");
+	if (dev >= 0) {
+		gtp_release(dev, ph.id, GTP_REL_UNPIN);
 		close(dev);
+	}
 	ok = !system("rmmod gup_track && insmod /lib/gup_track/gup_track.ko");
 	ktap_result(ok, "reloaded with the default ring");
 }
