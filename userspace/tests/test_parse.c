@@ -257,13 +257,15 @@ static void test_prom(void)
 	gt_parse_kvs(f, &version, err);
 	fclose(f);
 	f = open_memstream(&buf, &len);
-	gt_prom_write(f, &stats, &version);
+	gt_prom_write(f, &stats, &version, NULL);
 	fclose(f);
 	ok = strstr(buf, "# TYPE gup_track_pins_acquired_total counter\ngup_track_pins_acquired_total 5\n") &&
 	     strstr(buf, "# TYPE gup_track_active_pins gauge\ngup_track_active_pins 3\n") &&
 	     strstr(buf, "# HELP gup_track_active_pins ") &&
-	     strstr(buf, "gup_track_policy{mode=\"observe\"} 1\n") &&
-	     strstr(buf, "gup_track_info{version=\"0.1.0\",kernel=\"6.1.0-56-amd64\"} 1\n") &&
+	     strstr(buf, "gup_track_policy{policy=\"observe\"} 1\n") &&
+	     strstr(buf, "gup_track_policy{policy=\"enforce\"} 0\n") &&
+	     strstr(buf, "gup_track_info{version=\"0.1.0\",kernel=\"6.1.0-56-amd64\",flavour=\"generic\"} 1\n") &&
+	     strstr(buf, "gup_track_loaded 1\n") &&
 	     !strstr(buf, "gup_track_format");
 	result(ok, "prometheus: HELP/TYPE, _total on counters, gauges bare, policy and info labels");
 	ok = strstr(buf, "# TYPE gup_track_events_total counter\n") &&
@@ -275,11 +277,11 @@ static void test_prom(void)
 	free(buf);
 
 	close(mkstemp(path));
-	ok = !gt_prom_export(path, &stats, &version, err) && !stat(path, &st) &&
+	ok = !gt_prom_export(path, &stats, &version, NULL, err) && !stat(path, &st) &&
 	     st.st_size > 0 && (st.st_mode & 0777) == 0644;
 	result(ok, "prometheus: export replaces the file whole, mode 0644");
 	unlink(path);
-	result(gt_prom_export("/nonexistent/dir/file.prom", &stats, &version, err) &&
+	result(gt_prom_export("/nonexistent/dir/file.prom", &stats, &version, NULL, err) &&
 	       strstr(err, "/nonexistent/dir"),
 	       "prometheus: an unwritable path is a clear error (%s)", err);
 	gt_kvs_free(&stats);
@@ -587,11 +589,11 @@ static void test_high_bytes(const char *bin)
 	stats = (struct gt_kvs){ kv + 2, 2 };
 	buf = NULL;
 	f = open_memstream(&buf, &len);
-	gt_prom_write(f, &stats, &version);
+	gt_prom_write(f, &stats, &version, NULL);
 	fclose(f);
 	result(valid_prom(buf, len, why) &&
-	       strstr(buf, "{version=\"0.1\xc3\xa9\",kernel=\"6.1-\xc3\xbf\\\"\\\\\\nx\"} 1\n") &&
-	       strstr(buf, "{mode=\"obs\xc2\xa0\"} 1\n"),
+	       strstr(buf, "{version=\"0.1\xc3\xa9\",kernel=\"6.1-\xc3\xbf\\\"\\\\\\nx\",flavour=\"generic\"} 1\n") &&
+	       strstr(buf, "{policy=\"obs\xc2\xa0\"} 1\n"),
 	       "prometheus: label values are UTF-8 (bytes as Latin-1) with \\ \" and newline escaped %s",
 	       why);
 	free(buf);
@@ -602,7 +604,7 @@ static void test_high_bytes(const char *bin)
 	fclose(f);
 	buf = NULL;
 	f = open_memstream(&buf, &len);
-	gt_prom_write(f, &stats, &version);
+	gt_prom_write(f, &stats, &version, NULL);
 	fclose(f);
 	result(valid_prom(buf, len, why) && !strstr(buf, "bad") && !strstr(buf, "\xe9") &&
 	       strstr(buf, "gup_track_pins_acquired_total 5\n") &&
