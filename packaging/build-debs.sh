@@ -1,8 +1,10 @@
 #!/bin/bash
 # Build the two Debian packages into build/debs:
 #   gup-track-dkms   the module's source for DKMS, under /usr/src
-#   gup-track-utils  the gup-track CLI, its man page, and examples for
-#                    modules-load.d, modprobe.d and the opt-in udev rule
+#   gup-track-utils  the gup-track CLI, its man page, examples for
+#                    modules-load.d, modprobe.d and the opt-in udev rule,
+#                    the node_exporter textfile service and timer (not
+#                    enabled), and the Prometheus rules
 # The CLI must be built first (make -C userspace O=build/userspace).
 set -euo pipefail
 . "$(dirname "$0")/../tests/host/lib.sh"
@@ -73,6 +75,14 @@ cp "$GT_TOP/packaging/modules-load.d/gup_track.conf" "$doc/examples/modules-load
 cp "$GT_TOP/packaging/modprobe.d/gup_track.conf" "$doc/examples/modprobe.d-gup_track.conf"
 cp "$GT_TOP/udev/60-gup-track.rules" "$doc/examples/"
 cp "$GT_TOP/README.md" "$doc/"
+# The textfile writer: installed, never enabled by the package.
+install -D -m 0644 -t "$root/usr/lib/systemd/system" \
+	"$GT_TOP/packaging/systemd/gup-track-textfile.service" \
+	"$GT_TOP/packaging/systemd/gup-track-textfile.timer"
+install -D -m 0644 "$GT_TOP/monitoring/gup_track.rules.yml" \
+	"$root/usr/share/gup-track/prometheus/gup_track.rules.yml"
+install -D -m 0644 "$GT_TOP/monitoring/tests/alerts.test.yml" \
+	"$root/usr/share/gup-track/prometheus/tests/alerts.test.yml"
 cat >"$root/DEBIAN/control" <<CONTROL
 Package: gup-track-utils
 Version: $ver
@@ -80,12 +90,46 @@ Architecture: $(dpkg --print-architecture)
 Maintainer: The gup_track developers <gup-track@localhost>
 Depends: libc6, libkmod2
 Recommends: gup-track-dkms (= $ver)
+Suggests: prometheus-node-exporter
 Section: admin
 Priority: optional
 Description: the gup-track command for the gup_track kernel module
  gup-track loads gup_track and shows which pages are pinned, by whom, for
  how long, and whether they are file-backed, as tables, JSON or Prometheus
- textfiles, and sets its protection policy.
+ textfiles, and sets its protection policy. Ships a systemd timer that
+ writes the node_exporter textfile (off until enabled) and Prometheus
+ alerting and recording rules.
 CONTROL
+# The timer stays off until the admin enables it; on removal it is stopped
+# and disabled, and its textfile removed so that node_exporter stops
+# serving stale values.
+cat >"$root/DEBIAN/postinst" <<'POSTINST'
+#!/bin/sh
+set -e
+if [ "$1" = configure ] && [ -d /run/systemd/system ]; then
+	systemctl daemon-reload || true
+fi
+POSTINST
+cat >"$root/DEBIAN/prerm" <<'PRERM'
+#!/bin/sh
+set -e
+if [ "$1" = remove ] && command -v systemctl >/dev/null; then
+	if [ -d /run/systemd/system ]; then
+		systemctl stop gup-track-textfile.timer gup-track-textfile.service || true
+	fi
+	systemctl disable gup-track-textfile.timer >/dev/null 2>&1 || true
+fi
+PRERM
+cat >"$root/DEBIAN/postrm" <<'POSTRM'
+#!/bin/sh
+set -e
+if [ "$1" = remove ] || [ "$1" = purge ]; then
+	rm -f /var/lib/prometheus/node-exporter/gup_track.prom
+	if [ -d /run/systemd/system ]; then
+		systemctl daemon-reload || true
+	fi
+fi
+POSTRM
+chmod 0755 "$root/DEBIAN/postinst" "$root/DEBIAN/prerm" "$root/DEBIAN/postrm"
 dpkg-deb --root-owner-group -Zxz --build "$root" "$out/gup-track-utils_${ver}_$(dpkg --print-architecture).deb" >/dev/null
 ls "$out"

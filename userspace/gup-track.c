@@ -617,16 +617,62 @@ static void cmd_policy(const char *mode)
 	fputs(cur, stdout);
 }
 
-static void cmd_export(const char *path)
+/*
+ * export --prometheus: stats and version, then what only the other views
+ * tell: hooks attached, pinned bytes and the oldest long-term pin (pages,
+ * a row at a time), pins of exited processes (orphaned events joined with
+ * pages), and the top processes by pins (tasks). Module not loaded: a file
+ * that says so (gup_track_loaded 0), one line on stderr, and success, so
+ * that a timer running this stays quiet until the module is loaded.
+ */
+static void cmd_export(const char *path, unsigned long top)
 {
+	struct gt_prom_extra x = { .page_size = sysconf(_SC_PAGESIZE) };
 	struct gt_kvs version, stats;
-	char err[GT_ERR_LEN];
+	struct gt_table hooks, events, tasks = { 0 };
+	char err[GT_ERR_LEN], vpath[512];
+	FILE *f;
+	int ret;
 
+	snprintf(vpath, sizeof(vpath), "%s/version", dir);
+	if (access(vpath, F_OK) && errno == ENOENT && access(MODULE_SYS, F_OK)) {
+		if (gt_prom_export(path, NULL, NULL, NULL, err))
+			die("%s", err);
+		fprintf(stderr, "gup-track: gup_track is not loaded: wrote gup_track_loaded 0 to %s\n",
+			path);
+		return;
+	}
 	read_kvs("version", &version);
 	check_format(&version);
 	read_kvs("stats", &stats);
-	if (gt_prom_export(path, &stats, &version, err))
+	read_table("hooks", gt_parse_hooks, &hooks);
+	x.have_hooks = true;
+	x.hooks = hooks.nr;
+	for (size_t i = 0; i < hooks.nr; i++)
+		x.hooks_attached += !strcmp(((struct gt_hook *)hooks.rows)[i].state,
+					    "attached");
+	gt_table_free(&hooks);
+	/* The events first: a folio they name only gets older after. */
+	read_table("events", gt_parse_events, &events);
+	if (!gt_prom_orphans(&x, &events))
+		die("out of memory");
+	gt_table_free(&events);
+	f = view("pages");
+	ret = gt_scan_pages(f, gt_prom_page, &x, err);
+	fclose(f);
+	if (ret)
+		die("%s/pages: %s", dir, err);
+	x.have_pages = true;
+	if (top) {
+		read_table("tasks", gt_parse_tasks, &tasks);
+		gt_prom_top(&tasks, top);
+		x.top = tasks.rows;
+		x.ntop = tasks.nr;
+	}
+	if (gt_prom_export(path, &stats, &version, &x, err))
 		die("%s", err);
+	gt_prom_extra_free(&x);
+	gt_table_free(&tasks);
 	gt_kvs_free(&version);
 	gt_kvs_free(&stats);
 }
@@ -727,7 +773,9 @@ static void usage(int status)
 		"  stack HANDLE                the frames of a stack handle\n"
 		"  events [--follow] [--kind K] [--since SEQ]\n"
 		"                              the event ring, oldest first (-j: a line each)\n"
-		"  export --prometheus FILE    node_exporter textfile, written atomically\n"
+		"  export --prometheus FILE [--top-processes N]\n"
+		"                              node_exporter textfile, written atomically;\n"
+		"                              per-process series for the N (10) top pinners\n"
 		"  load [--path KO] [param=value ...]\n"
 		"  unload\n"
 		"  --version\n"
@@ -754,10 +802,12 @@ int main(int argc, char **argv)
 		{ "follow", no_argument, NULL, 'w' },
 		{ "kind", required_argument, NULL, 'K' },
 		{ "since", required_argument, NULL, 'n' },
+		{ "top-processes", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *ko = NULL, *prom = NULL, *cmd;
+	unsigned long top = 10;
 	double delay = 2;
 	bool once = false;
 	int c;
@@ -806,6 +856,7 @@ int main(int argc, char **argv)
 		case 'w': evf.follow = true; break;
 		case 'K': evf.kind = optarg; break;
 		case 'n': evf.since = num_arg("--since", optarg); break;
+		case 'T': top = num_arg("--top-processes", optarg); break;
 		default: usage(2);
 		}
 	}
@@ -827,7 +878,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "policy"))
 		cmd_policy(optind < argc ? argv[optind] : NULL);
 	else if (!strcmp(cmd, "export") && prom)
-		cmd_export(prom);
+		cmd_export(prom, top);
 	else if (!strcmp(cmd, "load"))
 		cmd_load(ko, argc - optind, argv + optind);
 	else if (!strcmp(cmd, "unload"))

@@ -107,19 +107,21 @@ bool gt_kv_num(const struct gt_kvs *kvs, const char *key,
 
 /*
  * A table view: the header line must be exactly header; every other line
- * goes to row(), which returns false if it does not fit.
+ * goes to row(), which fills a row of size bytes and returns false if the
+ * line does not fit, then to each(), which keeps it or not and returns
+ * non-zero (an error, err set) to stop. Memory: one line and one row.
  */
-static int parse_table(FILE *f, struct gt_table *out, size_t size,
-		       const char *header,
-		       bool (*row)(const char *line, void *dst), char *err)
+static int scan_table(FILE *f, size_t size, const char *header,
+		      bool (*row)(const char *line, void *dst),
+		      int (*each)(const void *row, void *arg, char *err),
+		      void *arg, char *err)
 {
-	size_t cap = 256, len = 0, no = 1;
+	size_t len = 0, no = 1;
 	char *line = NULL;
+	void *dst = malloc(size);
 	int ret;
 
-	out->nr = 0;
-	out->rows = malloc(cap * size);
-	if (!out->rows)
+	if (!dst)
 		return oom(err);
 	ret = next_line(f, &line, &len, no, err);
 	if (!ret)
@@ -130,24 +132,52 @@ static int parse_table(FILE *f, struct gt_table *out, size_t size,
 	while (ret > 0 && (ret = next_line(f, &line, &len, ++no, err)) > 0) {
 		if (line[0] == '#')
 			continue;	/* a note, e.g. a truncated snapshot */
-		if (out->nr == cap) {
-			void *n = realloc(out->rows, 2 * cap * size);
-
-			if (!n) {
-				ret = oom(err);
-				break;
-			}
-			out->rows = n;
-			cap *= 2;
-		}
-		if (!row(line, (char *)out->rows + out->nr * size)) {
+		if (!row(line, dst)) {
 			ret = fail(err, "line %zu: malformed row \"%s\"", no, line);
 			break;
 		}
-		out->nr++;
+		ret = each(dst, arg, err);
+		if (!ret)
+			ret = 1;
 	}
 	free(line);
+	free(dst);
 	return ret;
+}
+
+struct table_fill {
+	struct gt_table *out;
+	size_t size, cap;
+};
+
+/* scan_table's each() for a whole table: append the row. */
+static int table_keep(const void *row, void *arg, char *err)
+{
+	struct table_fill *tf = arg;
+
+	if (tf->out->nr == tf->cap) {
+		void *n = realloc(tf->out->rows, 2 * tf->cap * tf->size);
+
+		if (!n)
+			return oom(err);
+		tf->out->rows = n;
+		tf->cap *= 2;
+	}
+	memcpy((char *)tf->out->rows + tf->out->nr++ * tf->size, row, tf->size);
+	return 0;
+}
+
+static int parse_table(FILE *f, struct gt_table *out, size_t size,
+		       const char *header,
+		       bool (*row)(const char *line, void *dst), char *err)
+{
+	struct table_fill tf = { out, size, 256 };
+
+	out->nr = 0;
+	out->rows = malloc(tf.cap * size);
+	if (!out->rows)
+		return oom(err);
+	return scan_table(f, size, header, row, table_keep, &tf, err);
 }
 
 static bool flags_ok(const char *f)
@@ -236,6 +266,27 @@ int gt_parse_pages(FILE *f, struct gt_table *out, char *err)
 {
 	return parse_table(f, out, sizeof(struct gt_page), GT_PAGES_HEADER,
 			   page_row, err);
+}
+
+struct page_scan {
+	int (*each)(const struct gt_page *, void *, char *);
+	void *arg;
+};
+
+static int page_each(const void *row, void *arg, char *err)
+{
+	struct page_scan *ps = arg;
+
+	return ps->each(row, ps->arg, err);
+}
+
+int gt_scan_pages(FILE *f, int (*each)(const struct gt_page *, void *, char *),
+		  void *arg, char *err)
+{
+	struct page_scan ps = { each, arg };
+
+	return scan_table(f, sizeof(struct gt_page), GT_PAGES_HEADER, page_row,
+			  page_each, &ps, err);
 }
 
 int gt_parse_tasks(FILE *f, struct gt_table *out, char *err)

@@ -106,6 +106,12 @@ struct gt_table {
 
 int gt_parse_kvs(FILE *f, struct gt_kvs *out, char *err);
 int gt_parse_pages(FILE *f, struct gt_table *out, char *err);
+/*
+ * The pages view a row at a time, in the memory of one row: each() is
+ * called for every row, and a non-zero return (err set) stops the scan.
+ */
+int gt_scan_pages(FILE *f, int (*each)(const struct gt_page *, void *, char *),
+		  void *arg, char *err);
 int gt_parse_tasks(FILE *f, struct gt_table *out, char *err);
 int gt_parse_files(FILE *f, struct gt_table *out, char *err);
 int gt_parse_hooks(FILE *f, struct gt_table *out, char *err);

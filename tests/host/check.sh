@@ -97,6 +97,9 @@ else
 fi
 rm -f "$results.cp"
 
+# The Prometheus export of the fixtures, the rules and their tests, the units.
+"$GT_TOP/tests/host/monitoring.sh" >>"$results"
+
 # On the PREEMPT_RT builds: nothing a handler runs may sleep there.
 for k in "${kernels[@]}"; do
 	abi=$(gt_abi "$k")
@@ -110,7 +113,7 @@ for k in "${kernels[@]}"; do
 	fi
 	rm -f "$results.rt"
 done
-lap "host cli tests, checkpatch and the RT check"
+lap "host cli tests, checkpatch, monitoring and the RT check"
 
 # The .debs and DKMS on this machine; keeps DKMS-built modules for the guest.
 "$GT_TOP/tests/host/packaging.sh" "${kernels[@]}" >>"$results"

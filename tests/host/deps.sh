@@ -23,6 +23,9 @@ pkgs=(
 	libkmod-dev pkg-config dkms
 	# udevadm, for the udev rule's test in the guest
 	udev
+	# promtool, for the Prometheus export, rules and their tests;
+	# systemd-analyze, for the textfile units
+	prometheus systemd
 )
 
 missing=()
@@ -36,6 +39,13 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 gt_log "installing: ${missing[*]}"
+# Debian's prometheus is here for promtool alone: keep its server from
+# starting (and listening on :9090) where systemd runs. Undo with
+# systemctl unmask prometheus.service.
+if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
+	gt_log "masking prometheus.service: only promtool is needed"
+	gt_root systemctl mask --quiet prometheus.service || true
+fi
 gt_root apt-get update -qq
 gt_root env DEBIAN_FRONTEND=noninteractive \
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -93,6 +93,18 @@ release() {
 		"$GT_BUILD"/debs/gup-track-dkms_${ver}_all.deb "$GT_BUILD"/debs/gup-track-utils_${ver}_*.deb
 	check "gup-track --version from the package" \
 		inrel sh -c "/usr/sbin/gup-track --version | grep -q 'gup-track $ver'"
+	check "the textfile timer is installed and not enabled" \
+		inrel sh -c "[ -f /usr/lib/systemd/system/gup-track-textfile.timer ] &&
+		       [ -f /usr/lib/systemd/system/gup-track-textfile.service ] &&
+		       [ ! -e /etc/systemd/system/timers.target.wants/gup-track-textfile.timer ]"
+	if [ "$rel" = "$host" ]; then
+		check "the installed rules pass their promtool tests" \
+			promtool test rules /usr/share/gup-track/prometheus/tests/alerts.test.yml
+		# Enabled as the README says (offline: only the symlink), so that
+		# the removal below must disable it.
+		check "systemctl enable gup-track-textfile.timer" \
+			systemctl enable gup-track-textfile.timer
+	fi
 	check "dkms status lists gup_track/$ver" \
 		inrel sh -c "dkms status -m gup_track -v $ver | grep -q 'gup_track/$ver'"
 	for k in "$@"; do
@@ -130,7 +142,9 @@ release() {
 	done
 	check "removing the packages removes gup_track from DKMS" \
 		inrel sh -c "apt-get ${apt_wait[*]} remove -y -q gup-track-dkms gup-track-utils &&
-		       ! dkms status -m gup_track | grep -q . && [ ! -e /usr/sbin/gup-track ]"
+		       ! dkms status -m gup_track | grep -q . && [ ! -e /usr/sbin/gup-track ] &&
+		       [ ! -e /usr/lib/systemd/system/gup-track-textfile.timer ] &&
+		       [ ! -L /etc/systemd/system/timers.target.wants/gup-track-textfile.timer ]"
 	cleanup
 	created=()
 }

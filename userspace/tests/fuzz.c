@@ -510,9 +510,9 @@ static void fuzz_kvs_prom(void)
 		}
 		f = open_memstream(&buf, &len);
 		if (r & 1)
-			gt_prom_write(f, &kvs, &fixed);
+			gt_prom_write(f, &kvs, &fixed, NULL);
 		else
-			gt_prom_write(f, &fixed, &kvs);
+			gt_prom_write(f, &fixed, &kvs, NULL);
 		fclose(f);
 		if (ok && !valid_prom(buf, len, why)) {
 			ok = false;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,7 +29,7 @@
 #include "prom.h"
 #include "tests.h"
 
-#define PLAN	(40 + 20 + FUZZ_TESTS)
+#define PLAN	(40 + 20 + 6 + FUZZ_TESTS)
 
 static int n, failed;
 
@@ -257,13 +258,15 @@ static void test_prom(void)
 	gt_parse_kvs(f, &version, err);
 	fclose(f);
 	f = open_memstream(&buf, &len);
-	gt_prom_write(f, &stats, &version);
+	gt_prom_write(f, &stats, &version, NULL);
 	fclose(f);
 	ok = strstr(buf, "# TYPE gup_track_pins_acquired_total counter\ngup_track_pins_acquired_total 5\n") &&
 	     strstr(buf, "# TYPE gup_track_active_pins gauge\ngup_track_active_pins 3\n") &&
 	     strstr(buf, "# HELP gup_track_active_pins ") &&
-	     strstr(buf, "gup_track_policy{mode=\"observe\"} 1\n") &&
-	     strstr(buf, "gup_track_info{version=\"0.1.0\",kernel=\"6.1.0-56-amd64\"} 1\n") &&
+	     strstr(buf, "gup_track_policy{policy=\"observe\"} 1\n") &&
+	     strstr(buf, "gup_track_policy{policy=\"enforce\"} 0\n") &&
+	     strstr(buf, "gup_track_info{version=\"0.1.0\",kernel=\"6.1.0-56-amd64\",flavour=\"generic\"} 1\n") &&
+	     strstr(buf, "gup_track_loaded 1\n") &&
 	     !strstr(buf, "gup_track_format");
 	result(ok, "prometheus: HELP/TYPE, _total on counters, gauges bare, policy and info labels");
 	ok = strstr(buf, "# TYPE gup_track_events_total counter\n") &&
@@ -275,11 +278,11 @@ static void test_prom(void)
 	free(buf);
 
 	close(mkstemp(path));
-	ok = !gt_prom_export(path, &stats, &version, err) && !stat(path, &st) &&
+	ok = !gt_prom_export(path, &stats, &version, NULL, err) && !stat(path, &st) &&
 	     st.st_size > 0 && (st.st_mode & 0777) == 0644;
 	result(ok, "prometheus: export replaces the file whole, mode 0644");
 	unlink(path);
-	result(gt_prom_export("/nonexistent/dir/file.prom", &stats, &version, err) &&
+	result(gt_prom_export("/nonexistent/dir/file.prom", &stats, &version, NULL, err) &&
 	       strstr(err, "/nonexistent/dir"),
 	       "prometheus: an unwritable path is a clear error (%s)", err);
 	gt_kvs_free(&stats);
@@ -389,6 +392,130 @@ static void test_cli(const char *bin)
 	rc = cli(bin, dir, "--version", out, sizeof(out));
 	result(!rc && strstr(out, GUP_TRACK_VERSION), "cli: --version");
 
+	snprintf(out, sizeof(out), "rm -rf %s", dir);
+	if (system(out))
+		return;
+}
+
+static char *slurp(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = fopen(path, "r"), *o = open_memstream(&buf, &len);
+	int c;
+
+	while (f && (c = fgetc(f)) != EOF)
+		fputc(c, o);
+	if (f)
+		fclose(f);
+	fclose(o);
+	return buf;
+}
+
+/* Files in dir whose name starts with prefix. */
+static int count_named(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += !strncmp(e->d_name, prefix, strlen(prefix));
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/*
+ * export --prometheus from every view it reads: the orphaned events joined
+ * with pages (same pfn and pid, and old enough to be the same pin), pinned
+ * bytes, the oldest long-term pin, hooks, and the top processes.
+ */
+static void test_export(const char *bin)
+{
+	char dir[] = "/tmp/gt-export-XXXXXX", out[8192], path[512], want[256];
+	char why[WHY_LEN] = "", *buf;
+	unsigned long ps = sysconf(_SC_PAGESIZE);
+	struct stat st;
+	ino_t ino;
+	bool ok;
+	int rc;
+
+	if (!mkdtemp(dir)) {
+		result(false, "export: no temporary directory");
+		return;
+	}
+	snprintf(out, sizeof(out), "version %s\nformat %d\nbuilt_for x\nrunning 6.1.0-57-rt-amd64\n",
+		 GUP_TRACK_VERSION, GUP_TRACK_FORMAT_VERSION);
+	put(dir, "version", out);
+	put(dir, "stats", "format 3\npins_acquired 10\nactive_pins 515\npolicy enforce\n"
+	    "events_orphaned 3\nreconcile_ns 1500000000\nload_settle_ms 12\nsites 4\n");
+	put(dir, "hooks", GT_HOOKS_HEADER "\na kretprobe attached 1 0\nb tracepoint absent 0 -\n");
+	put(dir, "events", GT_EVENTS_HEADER "\n"
+	    "1 30 orphaned 212 leak gtp_ioctl[gup_test_pin] 3 61000 14076 0 1 0 LW anon -\n"
+	    "2 30 orphaned 213 gone gtp_ioctl[gup_test_pin] 3 61000 14077 0 1 0 LW anon -\n"
+	    "3 30 orphaned 212 leak gtp_ioctl[gup_test_pin] 3 61000 14078 0 1 0 LW anon -\n");
+	put(dir, "pages", GT_PAGES_HEADER "\n"
+	    "14076 0 1 0 P-LWA 212 leak 91 gtp_ioctl[gup_test_pin] 3 -\n"
+	    "14077 0 1 0 P-LWA 7 fio 100 x 3 -\n"
+	    "14078 0 1 0 P-LWA 212 leak 5 x 3 -\n"
+	    "20000 9 512 0 P---F 7 fio 12 ib_umem_get[ib_uverbs] 5 254:0:12:512\n"
+	    "30000 0 0 1 -GL-A 7 fio 400 x 3 -\n");
+	put(dir, "tasks", GT_TASKS_HEADER "\n212 leak 2 2 0 2 0 91\n7 fio 3 514 1 1 1 400\n9 idle 1 0 1 0 0 3\n");
+	snprintf(path, sizeof(path), "%s/gup_track.prom", dir);
+	put(dir, "gup_track.prom", "stale\n");
+	stat(path, &st);
+	ino = st.st_ino;
+
+	snprintf(out, sizeof(out), "export --prometheus %s --top-processes 1", path);
+	rc = cli(bin, dir, out, out, sizeof(out));
+	buf = slurp(path);
+	ok = !rc && !out[0] && valid_prom(buf, strlen(buf), why);
+	result(ok, "export: writes valid Prometheus text, silently (%s%s)", why, out);
+	ok = strstr(buf, "gup_track_orphaned_pins 1\n") &&
+	     strstr(buf, "gup_track_orphaned_folios 1\n") &&
+	     strstr(buf, "gup_track_oldest_longterm_pin_age_seconds 100\n");
+	snprintf(want, sizeof(want), "gup_track_pinned_bytes %lu\n", ps * 515);
+	ok = ok && strstr(buf, want);
+	snprintf(want, sizeof(want), "gup_track_longterm_pinned_bytes %lu\n", ps * 3);
+	result(ok && strstr(buf, want),
+	       "export: orphaned pins are the pages an orphaned event names, same pid and old enough; pinned and long-term bytes, oldest long-term pin");
+	ok = strstr(buf, "gup_track_process_pins{pid=\"7\",comm=\"fio\"} 514\n") &&
+	     strstr(buf, "gup_track_process_oldest_age_seconds{pid=\"7\",comm=\"fio\"} 400\n") &&
+	     !strstr(buf, "pid=\"212\"") && strstr(buf, "gup_track_hooks_attached 1\n") &&
+	     strstr(buf, "gup_track_hooks 2\n") &&
+	     strstr(buf, "gup_track_reconcile_seconds_total 1.500000000\n") &&
+	     strstr(buf, "gup_track_load_settle_seconds 0.012\n") &&
+	     strstr(buf, "# TYPE gup_track_sites gauge\n") &&
+	     strstr(buf, "flavour=\"rt\"") && strstr(buf, "gup_track_policy{policy=\"enforce\"} 1\n") &&
+	     !strstr(buf, "_ns") && !strstr(buf, "_ms") && !strstr(buf, "next_seq");
+	result(ok, "export: --top-processes 1 keeps the top pinner; seconds not ns or ms; hooks; flavour; policy as a state set");
+	free(buf);
+	ok = !stat(path, &st) && st.st_ino != ino && (st.st_mode & 0777) == 0644 &&
+	     count_named(dir, "gup_track.prom") == 1;
+	result(ok, "export: the old file is replaced by rename, mode 0644, no temporary file left");
+
+	snprintf(out, sizeof(out), "export --prometheus %s --top-processes 0", path);
+	rc = cli(bin, dir, out, out, sizeof(out));
+	buf = slurp(path);
+	result(!rc && !strstr(buf, "gup_track_process_") && strstr(buf, "gup_track_active_pins 515\n"),
+	       "export: --top-processes 0 writes no per-process series");
+	free(buf);
+
+	if (!access("/sys/module/gup_track", F_OK)) {
+		result(true, "# SKIP export: gup_track is loaded here");
+	} else {
+		snprintf(out, sizeof(out), "export --prometheus %s", path);
+		rc = cli(bin, "/nonexistent", out, out, sizeof(out));
+		buf = slurp(path);
+		ok = strchr(out, '\n') == out + strlen(out) - 1;
+		result(!rc && ok && strstr(out, "not loaded") &&
+		       !strcmp(buf, "# HELP gup_track_loaded 1 when the gup_track module is loaded\n"
+			       "# TYPE gup_track_loaded gauge\ngup_track_loaded 0\n"),
+		       "export: no module: one line on stderr, exit 0, a file of gup_track_loaded 0 (%s)",
+		       strtok(out, "\n"));
+		free(buf);
+	}
 	snprintf(out, sizeof(out), "rm -rf %s", dir);
 	if (system(out))
 		return;
@@ -587,11 +714,11 @@ static void test_high_bytes(const char *bin)
 	stats = (struct gt_kvs){ kv + 2, 2 };
 	buf = NULL;
 	f = open_memstream(&buf, &len);
-	gt_prom_write(f, &stats, &version);
+	gt_prom_write(f, &stats, &version, NULL);
 	fclose(f);
 	result(valid_prom(buf, len, why) &&
-	       strstr(buf, "{version=\"0.1\xc3\xa9\",kernel=\"6.1-\xc3\xbf\\\"\\\\\\nx\"} 1\n") &&
-	       strstr(buf, "{mode=\"obs\xc2\xa0\"} 1\n"),
+	       strstr(buf, "{version=\"0.1\xc3\xa9\",kernel=\"6.1-\xc3\xbf\\\"\\\\\\nx\",flavour=\"generic\"} 1\n") &&
+	       strstr(buf, "{policy=\"obs\xc2\xa0\"} 1\n"),
 	       "prometheus: label values are UTF-8 (bytes as Latin-1) with \\ \" and newline escaped %s",
 	       why);
 	free(buf);
@@ -602,7 +729,7 @@ static void test_high_bytes(const char *bin)
 	fclose(f);
 	buf = NULL;
 	f = open_memstream(&buf, &len);
-	gt_prom_write(f, &stats, &version);
+	gt_prom_write(f, &stats, &version, NULL);
 	fclose(f);
 	result(valid_prom(buf, len, why) && !strstr(buf, "bad") && !strstr(buf, "\xe9") &&
 	       strstr(buf, "gup_track_pins_acquired_total 5\n") &&
@@ -707,6 +834,7 @@ int main(int argc, char **argv)
 	test_prom();
 	test_events();
 	test_cli(bin);
+	test_export(bin);
 	test_long_lines();
 	test_high_bytes(bin);
 	test_load_opts(bin);

@@ -364,8 +364,12 @@ bool valid_prom(const char *s, size_t n, char *why)
 			p++;
 		}
 		k = p - line;
-		if (*p++ != ' ' || !name_len(p, DIGITS, DIGITS) ||
-		    p[name_len(p, DIGITS, DIGITS)])
+		if (*p++ != ' ' || !name_len(p, DIGITS, DIGITS))
+			return bad(why, "line %zu: want one unsigned value", no);
+		p += name_len(p, DIGITS, DIGITS);
+		if (*p == '.' && name_len(p + 1, DIGITS, DIGITS))
+			p += 1 + name_len(p + 1, DIGITS, DIGITS);
+		if (*p)
 			return bad(why, "line %zu: want one unsigned value", no);
 		for (size_t i = 0; i < nseen; i++)
 			if (strlen(seen[i]) == k && !strncmp(seen[i], line, k))
