@@ -167,6 +167,20 @@ for k in "${kernels[@]}"; do
 	fi
 done
 
+# promtool on what the CLI exported from the real module in each guest.
+for k in "${kernels[@]}"; do
+	ktap=$GT_BUILD/$(gt_abi "$k")/tests/ktap.log
+	grep -q '^# prom: ' "$ktap" 2>/dev/null || continue
+	sed -n 's/^# prom: //p' "$ktap" | tr -d '\r' >"$results.prom"
+	if out=$(promtool check metrics <"$results.prom" 2>&1) && [ -z "$out" ]; then
+		echo "PASS host monitoring: promtool check metrics: the guest's export on $k" >>"$results"
+	else
+		printf '%s\n' "$out" | sed 's/^/  /' >&2
+		echo "FAIL host monitoring: promtool check metrics: the guest's export on $k" >>"$results"
+	fi
+	rm -f "$results.prom"
+done
+
 cat "$results"
 pass=$(grep -c '^PASS ' "$results" || true)
 fail=$(grep -c '^FAIL ' "$results" || true)
