@@ -234,6 +234,7 @@ static int stats_show(struct seq_file *m, void *v)
 	S("load_rcu_tasks_ms", ss.rcu_tasks_ms);
 	S("load_attach_ms", ss.attach_ms);
 	S("load_releases_ms", ss.releases_ms);
+	S("load_policy_ms", ss.policy_ms);
 	S("load_ms", ss.total_ms);
 	S("kernel_foll_pin_acquired", c.kernel_pin_acquired);
 	S("kernel_foll_pin_released", c.kernel_pin_released);

@@ -163,7 +163,7 @@ MODULE_PARM_DESC(orphan_s,
 
 static int __init gup_track_init(void)
 {
-	u64 t0, t1, t2, t3;
+	u64 t0 = ktime_get_ns(), t1, t2, t3, t4;
 	int ret;
 
 	ret = gt_ring_init(events_size);
@@ -181,23 +181,24 @@ static int __init gup_track_init(void)
 		goto err_owner;
 	gt_hooks_init();
 	gup_calls = gt_gup_set_slots(gup_calls);
-	t0 = ktime_get_ns();
+	t1 = ktime_get_ns();
 	ret = gt_hooks_attach(GT_HOOKS_TRACK);
 	if (ret)
 		goto err_table;
-	t1 = ktime_get_ns();
-	gt_settle(GT_SETTLE_MS);
 	t2 = ktime_get_ns();
-	gt_event_start(GT_SETTLE_MS);
+	gt_settle(GT_SETTLE_MS);
 	t3 = ktime_get_ns();
-	gt_settle_times((t1 - t0) / NSEC_PER_MSEC, (t3 - t2) / NSEC_PER_MSEC,
-			(t3 - t0) / NSEC_PER_MSEC);
+	gt_event_start(GT_SETTLE_MS);
+	t4 = ktime_get_ns();
 	ret = gt_debugfs_init();
 	if (ret) {
 		pr_err("cannot create debugfs directory: %d\n", ret);
 		goto err_hooks;
 	}
 	gt_policy_start();
+	gt_settle_times((t2 - t1) / NSEC_PER_MSEC, (t4 - t3) / NSEC_PER_MSEC,
+			(ktime_get_ns() - t4) / NSEC_PER_MSEC,
+			(ktime_get_ns() - t0) / NSEC_PER_MSEC);
 	gt_reconcile_start(reconcile_ms);
 	pr_info("version %s loaded\n", GUP_TRACK_VERSION);
 	return 0;

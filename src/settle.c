@@ -469,9 +469,10 @@ int gt_settle_releases(void (*fn)(void *arg), void *arg)
 }
 
 void gt_settle_times(unsigned int attach_ms, unsigned int releases_ms,
-		     unsigned int total_ms)
+		     unsigned int policy_ms, unsigned int total_ms)
 {
 	gt_last.attach_ms = attach_ms;
 	gt_last.releases_ms = releases_ms;
+	gt_last.policy_ms = policy_ms;
 	gt_last.total_ms = total_ms;
 }

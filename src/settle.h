@@ -33,7 +33,8 @@ struct gt_settle_stats {
 	unsigned int rcu_tasks_ms;	/* waiting for releases begun unhooked */
 	unsigned int attach_ms;		/* attaching the tracking hooks */
 	unsigned int releases_ms;	/* finding an instant with none in flight */
-	unsigned int total_ms;		/* the whole load */
+	unsigned int policy_ms;		/* attaching the policy's hooks */
+	unsigned int total_ms;		/* the module's init, all of it */
 };
 
 /* A followed GUP call begins in task. Any context. */
@@ -52,6 +53,6 @@ int gt_settle_releases_begin(void);
 void gt_settle_releases_end(void);
 /* Where the load's time went, for the stats. */
 void gt_settle_times(unsigned int attach_ms, unsigned int releases_ms,
-		     unsigned int total_ms);
+		     unsigned int policy_ms, unsigned int total_ms);
 
 #endif /* _GUP_TRACK_SETTLE_H */

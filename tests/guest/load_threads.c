@@ -159,10 +159,11 @@ static void load(const char *what, int nthreads)
 	}
 	tasks = gt_stat("load_stop_tasks");
 	walks = gt_stat("load_stop_walks");
-	ktap_diag("%s: %d threads, insmod %.3f s, load_ms %lld (attach %lld, rcu_tasks %lld, settle %lld, releases %lld), %lld looks, longest stop %lld us reading %lld threads, %lld stops read every thread",
+	ktap_diag("%s: %d threads, insmod %.3f s, init %lld ms (attach %lld, rcu_tasks %lld, settle %lld, releases %lld, policy %lld), %lld looks, longest stop %lld us reading %lld threads, %lld stops read every thread",
 		  what, nthreads, t1 - t0, gt_stat("load_ms"),
 		  gt_stat("load_attach_ms"), gt_stat("load_rcu_tasks_ms"),
 		  gt_stat("load_settle_ms"), gt_stat("load_releases_ms"),
+		  gt_stat("load_policy_ms"),
 		  gt_stat("load_release_looks"), gt_stat("load_stopped_us"),
 		  tasks, walks);
 	ktap_result(walks == 0 && tasks >= 0 && tasks < nthreads / 4,
