@@ -439,11 +439,6 @@ void gt_hooks_detach(enum gt_hook_group group)
 	g->on = false;
 }
 
-bool gt_hooks_attached(enum gt_hook_group group)
-{
-	return gt_groups[group].on;
-}
-
 /* An instance of ours, of this load, in a set's kretprobes? */
 static struct gt_krp_data *gt_our_instance(struct rethook_node *rhn,
 					   const struct gt_hook *first,

@@ -83,7 +83,6 @@ static inline void gt_hook_hit(struct gt_hook *h)
 void gt_hooks_init(void);
 int gt_hooks_attach(enum gt_hook_group group);
 void gt_hooks_detach(enum gt_hook_group group);
-bool gt_hooks_attached(enum gt_hook_group group);
 
 /* current's innermost running call of kretprobe h: its data, or NULL. */
 void *gt_hook_instance(const struct gt_hook *h);

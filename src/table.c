@@ -237,17 +237,6 @@ int gt_table_unget(unsigned long pfn, int refs)
 	return gt_table_drop(pfn, refs, false, NULL);
 }
 
-bool gt_table_freed(unsigned long pfn, int *pins, int *gets)
-{
-	struct gt_entry copy;
-
-	if (!gt_table_freed_describe(pfn, &copy, NULL))
-		return false;
-	*pins = copy.pins;
-	*gets = copy.gets;
-	return true;
-}
-
 bool gt_table_freed_describe(unsigned long pfn, struct gt_entry *copy,
 			     struct gt_owner *owner)
 {

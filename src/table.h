@@ -94,9 +94,10 @@ int gt_table_take(const struct gt_take *t);
  */
 int gt_table_unpin(unsigned long pfn, int refs, bool *last_write);
 int gt_table_unget(unsigned long pfn, int refs);
-/* The folio was freed: forget it. True if it was tracked. */
-bool gt_table_freed(unsigned long pfn, int *pins, int *gets);
-/* The same, with a copy of the entry, and of its owner (when pinned). */
+/*
+ * The folio was freed: forget it. True if it was tracked, with a copy of
+ * the entry, and of its owner (when pinned).
+ */
 bool gt_table_freed_describe(unsigned long pfn, struct gt_entry *copy,
 			     struct gt_owner *owner);
 
