@@ -172,10 +172,12 @@ static int __init gup_track_init(void)
 	ret = gt_table_init(max_entries, GT_ENTRY_RESERVE);
 	if (ret)
 		goto err_owner;
-	gt_hooks_init();
-	ret = gt_hooks_attach(GT_HOOKS_TRACK);
+	ret = gt_hooks_init();
 	if (ret)
 		goto err_table;
+	ret = gt_hooks_attach(GT_HOOKS_TRACK);
+	if (ret)
+		goto err_hooks;
 	gt_settle(GT_SETTLE_MS);
 	gt_event_start(GT_SETTLE_MS);
 	ret = gt_debugfs_init();
@@ -189,7 +191,7 @@ static int __init gup_track_init(void)
 	return 0;
 
 err_hooks:
-	gt_hooks_detach(GT_HOOKS_TRACK);
+	gt_hooks_exit();
 err_table:
 	gt_table_exit();
 err_owner:
@@ -207,6 +209,8 @@ static void __exit gup_track_exit(void)
 	gt_hooks_detach(GT_HOOKS_TRACK);
 	gt_policy_drain();
 	gt_debugfs_exit();
+	/* The views are gone: nothing reads the hooks' counters now. */
+	gt_hooks_exit();
 	gt_reconcile_exit();
 	gt_table_exit();
 	gt_owner_exit();
