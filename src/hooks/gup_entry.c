@@ -10,6 +10,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/ptrace.h>
+#include <linux/rcupdate.h>
 #include <linux/string.h>
 
 #include "../compat.h"
@@ -108,7 +109,13 @@ bool gt_gup_active(void)
 
 bool gt_gup_followed(struct task_struct *task)
 {
-	return gt_hook_set_active(&gt_hooks_gup_entry, task);
+	bool ret;
+
+	/* Another task's rethook nodes are freed after a grace period. */
+	rcu_read_lock();
+	ret = gt_hook_set_active(&gt_hooks_gup_entry, task);
+	rcu_read_unlock();
+	return ret;
 }
 
 /* Where each attached entry point's code lies, for the settle scan. */
