@@ -10,6 +10,7 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
@@ -31,9 +32,25 @@ static DEFINE_MUTEX(gt_interval_mutex);	/* gt_interval_ms, gt_running */
 static void gt_reconcile_work(struct work_struct *work);
 static DECLARE_DELAYED_WORK(gt_reconcile_dwork, gt_reconcile_work);
 
+/*
+ * A misuse_put line, printed once the scan has left its bucket locks (no
+ * printk under a raw lock with interrupts off). A chunk keeps as many as
+ * the rate limit lets through in a burst; the ring has every event.
+ */
+#define GT_MISUSE_LINES		DEFAULT_RATELIMIT_BURST
+
+struct gt_misuse_line {
+	unsigned long pfn;
+	int gone;
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+};
+
 struct gt_rc {
 	u64 checked, pins, gets, stale, ns;
 	u64 now;			/* boot time (ns) the pass began */
+	unsigned int nr_lines;
+	struct gt_misuse_line lines[GT_MISUSE_LINES];
 };
 
 /* Event thresholds (module parameters); 0 turns an event off. */
@@ -115,8 +132,14 @@ static void gt_misuse_put(struct gt_entry *e, struct folio *folio,
 	gt_ev_fill(&ev, e, e->owner, folio);
 	ev.gets = e->gets;
 	gt_ring_emit(&ev);
-	pr_warn_ratelimited("misuse_put: %d pins of pfn %lu released with put_page(), pinned by pid %d %s\n",
-			    gone, e->pfn, ev.pid, ev.pid ? ev.comm : "(unknown)");
+	if (rc->nr_lines < GT_MISUSE_LINES) {
+		struct gt_misuse_line *l = &rc->lines[rc->nr_lines++];
+
+		l->pfn = e->pfn;
+		l->gone = gone;
+		l->pid = ev.pid;
+		memcpy(l->comm, ev.comm, sizeof(l->comm));
+	}
 	rc->pins += gone;
 	e->pins -= gone;
 }
@@ -212,6 +235,21 @@ stale:
 	e->gets = 0;
 }
 
+/* After a scan chunk, with no lock held. */
+static void gt_misuse_print(struct gt_rc *rc)
+{
+	struct gt_misuse_line *l;
+	unsigned int i;
+
+	for (i = 0; i < rc->nr_lines; i++) {
+		l = &rc->lines[i];
+		pr_warn_ratelimited("misuse_put: %d pins of pfn %lu released with put_page(), pinned by pid %d %s\n",
+				    l->gone, l->pfn, l->pid,
+				    l->pid ? l->comm : "(unknown)");
+	}
+	rc->nr_lines = 0;
+}
+
 static void gt_rc_account(const struct gt_rc *rc, bool worker)
 {
 	atomic64_add(rc->checked, &gt_checked);
@@ -233,6 +271,7 @@ static void gt_reconcile_work(struct work_struct *work)
 			  gt_reconcile_entry, &rc))
 		atomic64_inc(&gt_passes);
 	rc.ns = ktime_get_ns() - t0;
+	gt_misuse_print(&rc);
 	gt_rc_account(&rc, true);
 	ms = READ_ONCE(gt_interval_ms);
 	if (ms && READ_ONCE(gt_running))
@@ -262,10 +301,13 @@ void gt_reconcile_all(void)
 	mutex_lock(&gt_view_mutex);
 	t0 = ktime_get_ns();
 	while (!gt_table_scan(&cursor, GT_RECONCILE_BUDGET, true,
-			      gt_reconcile_entry, &rc))
+			      gt_reconcile_entry, &rc)) {
+		gt_misuse_print(&rc);
 		cond_resched();
+	}
 	rc.ns = ktime_get_ns() - t0;
 	mutex_unlock(&gt_view_mutex);
+	gt_misuse_print(&rc);
 	atomic64_inc(&gt_passes);
 	gt_rc_account(&rc, false);
 }
