@@ -4,10 +4,13 @@
  * bucket lock without holding a reference: the folio cannot be freed
  * without the free hook taking that same lock to remove the entry first,
  * and whatever it reads of a folio being freed only makes it correct more.
+ * A folio may be split meanwhile, though: what cannot be a folio's shape
+ * leaves the entry as it is until the next pass.
  */
 #include <linux/atomic.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/ratelimit.h>
@@ -63,17 +66,45 @@ void gt_reconcile_set_events(unsigned int long_hold_ms, unsigned int orphan_s)
 	WRITE_ONCE(gt_orphan_s, orphan_s);
 }
 
-/* References the folio's own state explains, pins aside. */
+/* The largest folio: a gigantic hugetlb page. */
+#define GT_FOLIO_NR_MAX		(1L << (PUD_SHIFT - PAGE_SHIFT))
+
+/*
+ * The size of a folio read without a reference: a THP split reuses the
+ * first tail page, where the size lives, while the head still reads as
+ * large. 0 if what is read is no size a folio at this pfn can have.
+ */
+static long gt_folio_size(struct folio *folio)
+{
+	long nr = folio_nr_pages(folio);
+
+	if (nr > GT_FOLIO_NR_MAX || !is_power_of_2(nr) ||
+	    !IS_ALIGNED(folio_pfn(folio), nr))
+		return 0;
+	return nr;
+}
+
+/* References the folio's own state explains, pins aside; -1: unknown. */
 static long gt_folio_explained(struct folio *folio)
 {
-	long refs = gt_folio_mapcount(folio);
+	long nr = gt_folio_size(folio), refs;
 
+	if (!nr)
+		return -1;
+	refs = gt_folio_mapcount(folio);
+	if (refs < 0)
+		return -1;
 	if (folio_test_anon(folio)) {
 		if (folio_test_swapcache(folio))
-			refs += folio_nr_pages(folio);
+			refs += nr;
 	} else if (READ_ONCE(folio->mapping)) {
-		refs += gt_folio_cache_refs(folio) + folio_test_private(folio);
+		refs += gt_folio_cache_refs(folio, nr) +
+			folio_test_private(folio);
 	}
+	/* Split meanwhile: the counts mix two shapes. */
+	smp_rmb();
+	if (folio_nr_pages(folio) != nr)
+		return -1;
 	return refs;
 }
 
@@ -94,6 +125,8 @@ long gt_folio_unexplained(struct folio *folio, int pins, int holding)
 
 	before = folio_ref_count(folio);
 	explained = gt_folio_explained(folio);
+	if (explained < 0)
+		return LONG_MAX;	/* changing shape: as if moving */
 	if (folio_test_large(folio))
 		explained += gt_folio_pincount(folio);
 	else
@@ -192,7 +225,7 @@ static void gt_reconcile_entry(struct gt_entry *e, void *arg)
 	struct gt_rc *rc = arg;
 	struct folio *folio;
 	struct page *page;
-	long bound, extra;
+	long bound, extra, nr;
 	u32 n;
 
 	rc->checked++;
@@ -203,6 +236,13 @@ static void gt_reconcile_entry(struct gt_entry *e, void *arg)
 	/* Freed behind our back, or now part of another folio. */
 	if (&folio->page != page || !folio_ref_count(folio))
 		goto stale;
+	/*
+	 * Split under way (no reference is held): its order and pin count
+	 * read from a reused tail page. Look again at the next pass.
+	 */
+	nr = gt_folio_size(folio);
+	if (!nr || folio_order(folio) != ilog2(nr))
+		return;
 	if (folio_order(folio) != e->order) {
 		e->order = folio_order(folio);
 		e->subpages = 0;
