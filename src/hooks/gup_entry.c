@@ -33,6 +33,7 @@ struct gt_gup_data {
 	void *array;
 	unsigned int gup_flags;
 	u32 site;
+	u8 site_flags;
 	bool pin;
 };
 
@@ -49,7 +50,7 @@ static int gup_entry(struct gt_hook *h, void *data, struct pt_regs *regs)
 		       regs_get_kernel_argument(regs, fn->flags_arg);
 	/* 6.1's get_user_pages_unlocked() pins for pin_user_pages_unlocked() */
 	d->pin = fn->pin || (d->gup_flags & GT_FOLL_PIN);
-	return gt_event_gup_enter(regs, &d->site) ? 0 : 1;
+	return gt_event_gup_enter(regs, &d->site, &d->site_flags) ? 0 : 1;
 }
 
 static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
@@ -59,6 +60,7 @@ static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
 	unsigned long rv = regs_return_value(regs);
 	struct gt_acquire acq = {
 		.site = d->site,
+		.site_flags = d->site_flags,
 		.pin = d->pin,
 		.gup_flags = d->gup_flags,
 		/* an int -EFAULT must not read as 0xfffffff2 */
