@@ -35,7 +35,11 @@
 static unsigned long max_entries = 1UL << 20;
 static unsigned int reconcile_ms = 1000;
 
-/* The hash table is sized for it at load: 8 bytes of buckets per 4. */
+/*
+ * The hash table's buckets are sized for it at load, 8 bytes per 4 entries
+ * rounded up to a power of two: 512 MiB at most, within what kvmalloc
+ * serves. Afterwards it can be raised only that far (gt_table_capacity()).
+ */
 #define GT_MAX_ENTRIES_LIMIT	BIT(28)
 
 static int max_entries_set(const char *val, const struct kernel_param *kp)
@@ -48,8 +52,12 @@ static int max_entries_set(const char *val, const struct kernel_param *kp)
 		       GT_MAX_ENTRIES_LIMIT);
 		return -EINVAL;
 	}
+	if (gt_table_set_limit(n)) {
+		pr_warn("max_entries %lu is above %lu, what the table was sized for at load; reload gup_track with max_entries=%lu for more\n",
+			n, gt_table_capacity(), n);
+		return -EINVAL;
+	}
 	max_entries = n;
-	gt_table_set_limit(n);
 	return 0;
 }
 
@@ -59,7 +67,7 @@ static const struct kernel_param_ops max_entries_ops = {
 };
 module_param_cb(max_entries, &max_entries_ops, &max_entries, 0644);
 MODULE_PARM_DESC(max_entries,
-		 "Most folios tracked at once; beyond it pins are counted as untracked (default 1048576)");
+		 "Most folios tracked at once, 1 to 2^28; beyond it pins are counted as untracked. Sizes the table at load; at runtime it can be raised only up to that size, the load value rounded up to 4 times a power of two, at least 4096 (default 1048576)");
 
 static int policy_set(const char *val, const struct kernel_param *kp)
 {
