@@ -8,6 +8,7 @@
 
 #include <linux/ftrace.h>
 #include <linux/kprobes.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/rethook.h>
 #include <linux/sched.h>
@@ -73,8 +74,12 @@
 
 /*
  * The exact pin count of a large folio, and how many times a folio is
- * mapped (one reference per mapping on both lines). 6.1's folio_mapcount()
- * is not exported; this is its body.
+ * mapped (one reference per mapping on both lines), or -1 when that cannot
+ * be read now. 6.1's folio_mapcount() is not exported; this is its body,
+ * made safe for a caller that holds no reference, maybe with interrupts
+ * off: a THP split reuses the first tail page, where the size lives, while
+ * the head still reads as large (nr then reads about 4e9), so the loop is
+ * bounded by what a THP can be and the size is read again after it.
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
 static inline int gt_folio_pincount(struct folio *folio)
@@ -84,17 +89,25 @@ static inline int gt_folio_pincount(struct folio *folio)
 
 static inline int gt_folio_mapcount(struct folio *folio)
 {
-	int i, compound, nr, ret;
+	int i, compound, ret;
+	long nr;
 
 	if (likely(!folio_test_large(folio)))
 		return atomic_read(&folio->_mapcount) + 1;
 	compound = folio_entire_mapcount(folio);
 	if (folio_test_hugetlb(folio))
 		return compound;
-	ret = compound;
 	nr = folio_nr_pages(folio);
+	if (nr > MAX_ORDER_NR_PAGES || !is_power_of_2(nr) ||
+	    !IS_ALIGNED(folio_pfn(folio), nr))
+		return -1;
+	ret = compound;
 	for (i = 0; i < nr; i++)
 		ret += atomic_read(&folio_page(folio, i)->_mapcount) + 1;
+	/* Split meanwhile: the sum mixes two shapes. */
+	smp_rmb();
+	if (!folio_test_large(folio) || folio_nr_pages(folio) != nr)
+		return -1;
 	if (!folio_test_anon(folio))
 		return ret - compound * nr;
 	if (folio_test_double_map(folio))
@@ -102,10 +115,13 @@ static inline int gt_folio_mapcount(struct folio *folio)
 	return ret;
 }
 
-/* 6.1 adds a hugetlb folio to the page cache with one reference. */
-static inline int gt_folio_cache_refs(struct folio *folio)
+/*
+ * The page cache's references on a folio of nr pages: 6.1 adds a hugetlb
+ * folio with one.
+ */
+static inline long gt_folio_cache_refs(struct folio *folio, long nr)
 {
-	return folio_test_hugetlb(folio) ? 1 : folio_nr_pages(folio);
+	return folio_test_hugetlb(folio) ? 1 : nr;
 }
 #else
 static inline int gt_folio_pincount(struct folio *folio)
@@ -113,14 +129,15 @@ static inline int gt_folio_pincount(struct folio *folio)
 	return atomic_read(&folio->_pincount);
 }
 
+/* No loop here: the large mapcount is one counter. */
 static inline int gt_folio_mapcount(struct folio *folio)
 {
 	return folio_mapcount(folio);
 }
 
-static inline int gt_folio_cache_refs(struct folio *folio)
+static inline long gt_folio_cache_refs(struct folio *folio, long nr)
 {
-	return folio_nr_pages(folio);
+	return nr;
 }
 #endif
 

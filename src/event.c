@@ -46,14 +46,14 @@ static bool gt_base_exact;
 static atomic_long_t gt_calls_begun;
 static atomic_t gt_calls_running;
 
-bool gt_event_gup_enter(struct pt_regs *regs, u32 *site)
+bool gt_event_gup_enter(struct pt_regs *regs, u32 *site, u8 *site_flags)
 {
 	/* perf may look a page up from NMI or IRQ; nothing to follow there. */
 	if (!in_task()) {
 		gt_add(calls_atomic, 1);
 		return false;
 	}
-	*site = gt_site_find(regs);
+	*site = gt_site_find(regs, site_flags);
 	gt_settle_note(current);
 	atomic_long_inc(&gt_calls_begun);
 	atomic_inc(&gt_calls_running);
@@ -135,7 +135,7 @@ void gt_event_acquire(const struct gt_acquire *acq)
 
 	if (acq->nr <= 0)
 		return;
-	if (!acq->pin && (gt_site_flags(acq->site) & GT_SITE_INTERNAL)) {
+	if (!acq->pin && (acq->site_flags & GT_SITE_INTERNAL)) {
 		gt_add(gets_internal, acq->nr);
 		return;
 	}

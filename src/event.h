@@ -16,6 +16,7 @@
 /* What one GUP call handed out. */
 struct gt_acquire {
 	u32 site;			/* site.h */
+	u8 site_flags;			/* GT_SITE_*, with or without a site */
 	bool pin;			/* FOLL_PIN, else FOLL_GET */
 	unsigned int gup_flags;
 	long nr;			/* entries in pages[] or folios[] */
@@ -51,7 +52,7 @@ struct gt_counters {
 void gt_event_start(unsigned int timeout_ms);
 
 /* A GUP call begins; false if it is not to be followed. */
-bool gt_event_gup_enter(struct pt_regs *regs, u32 *site);
+bool gt_event_gup_enter(struct pt_regs *regs, u32 *site, u8 *site_flags);
 /* ... and a followed one has returned, its pages recorded. */
 void gt_event_gup_exit(void);
 void gt_event_acquire(const struct gt_acquire *acq);

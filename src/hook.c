@@ -9,6 +9,7 @@
 
 #include <linux/cpumask.h>
 #include <linux/kallsyms.h>
+#include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/rethook.h>
 #include <linux/sched.h>
@@ -254,13 +255,14 @@ static int gt_hook_failed(struct gt_group *g, const char *name, int err)
 	return err;
 }
 
-static void gt_hook_free_counters(struct gt_hook *h)
-{
-	free_percpu(h->hits);
-	free_percpu(h->missed);
-	h->hits = NULL;
-	h->missed = NULL;
-}
+/*
+ * Each hook's counters live from gt_hooks_init() to gt_hooks_exit(), so the
+ * views may read them across any policy switch. They count since load: a
+ * group attached again goes on from where it stopped. A kretprobe's own
+ * miss counts are folded into ours when it is detached, under this lock,
+ * which the readers hold.
+ */
+static DEFINE_MUTEX(gt_hook_counts_lock);
 
 /* One hook that is not an ftrace one, on its own. */
 static int gt_hook_attach(struct gt_hook *h)
@@ -373,10 +375,17 @@ static void gt_group_remove(struct gt_group *g)
 	}
 	if (tp)
 		tracepoint_synchronize_unregister();
+	mutex_lock(&gt_hook_counts_lock);
 	for (i = 0; (h = gt_group_nth(g, i)); i++) {
+		if (h->attached && h->kind == GT_KRETPROBE) {
+			this_cpu_add(*h->missed,
+				     h->rp.nmissed + h->rp.kp.nmissed);
+			h->rp.nmissed = 0;
+			h->rp.kp.nmissed = 0;
+		}
 		WRITE_ONCE(h->attached, false);
-		gt_hook_free_counters(h);
 	}
+	mutex_unlock(&gt_hook_counts_lock);
 	memset(g->map, 0, sizeof(g->map));
 }
 
@@ -400,33 +409,21 @@ static int gt_group_attach_each(struct gt_group *g, enum gt_hook_kind kind)
 int gt_hooks_attach(enum gt_hook_group group)
 {
 	struct gt_group *g = &gt_groups[group];
-	struct gt_hook *h;
-	int i, ret = 0;
+	int ret;
 
 	if (g->on)
 		return 0;
-	for (i = 0; (h = gt_group_nth(g, i)); i++) {
-		if (!h->wanted)
-			continue;
-		h->hits = alloc_percpu(u64);
-		h->missed = alloc_percpu(u64);
-		if (!h->hits || !h->missed) {
-			ret = -ENOMEM;
-			goto fail;
-		}
-	}
 	/* Release paths first: nothing acquired goes unseen when dropped. */
 	ret = gt_group_attach_each(g, GT_TRACEPOINT) ?:
 	      gt_group_ftrace_attach(g, GT_FENTRY) ?:
 	      gt_group_ftrace_attach(g, GT_FREDIRECT) ?:
 	      gt_group_attach_each(g, GT_KRETPROBE);
-	if (ret)
-		goto fail;
+	if (ret) {
+		gt_group_remove(g);
+		return ret;
+	}
 	g->on = true;
 	return 0;
-fail:
-	gt_group_remove(g);
-	return ret;
 }
 
 void gt_hooks_detach(enum gt_hook_group group)
@@ -437,11 +434,6 @@ void gt_hooks_detach(enum gt_hook_group group)
 		return;
 	gt_group_remove(g);
 	g->on = false;
-}
-
-bool gt_hooks_attached(enum gt_hook_group group)
-{
-	return gt_groups[group].on;
 }
 
 /* An instance of ours, of this load, in a set's kretprobes? */
@@ -484,9 +476,39 @@ bool gt_hook_set_active(const struct gt_hook_set *set,
 	return false;
 }
 
-void gt_hooks_init(void)
+void gt_hooks_exit(void)
 {
+	struct gt_hook *h;
+	unsigned int g, i;
+
+	for (g = 0; g < GT_HOOK_GROUPS; g++) {
+		gt_hooks_detach(g);
+		for (i = 0; (h = gt_group_nth(&gt_groups[g], i)); i++) {
+			free_percpu(h->hits);
+			free_percpu(h->missed);
+			h->hits = NULL;
+			h->missed = NULL;
+		}
+	}
+}
+
+int gt_hooks_init(void)
+{
+	struct gt_hook *h;
+	unsigned int g, i;
+
 	gt_gen = ktime_get_boottime_ns() ^ get_random_u64();
+	for (g = 0; g < GT_HOOK_GROUPS; g++) {
+		for (i = 0; (h = gt_group_nth(&gt_groups[g], i)); i++) {
+			h->hits = alloc_percpu(u64);
+			h->missed = alloc_percpu(u64);
+			if (!h->hits || !h->missed) {
+				gt_hooks_exit();
+				return -ENOMEM;
+			}
+		}
+	}
+	return 0;
 }
 
 unsigned long gt_hook_ip(const struct gt_hook *h)
@@ -522,13 +544,12 @@ unsigned long gt_hook_missed(const struct gt_hook *h)
 	unsigned long n = 0;
 	int cpu;
 
-	if (!h->attached)
-		return 0;
-	if (h->kind == GT_KRETPROBE)
+	/* The kretprobe's counts are folded into ours, not yet, not twice. */
+	lockdep_assert_held(&gt_hook_counts_lock);
+	if (h->attached && h->kind == GT_KRETPROBE)
 		n = (unsigned long)h->rp.nmissed + h->rp.kp.nmissed;
-	if (h->missed)
-		for_each_possible_cpu(cpu)
-			n += *per_cpu_ptr(h->missed, cpu);
+	for_each_possible_cpu(cpu)
+		n += *per_cpu_ptr(h->missed, cpu);
 	return n;
 }
 
@@ -540,6 +561,7 @@ void gt_hooks_for_each(void (*fn)(const struct gt_hook *h, u64 hits,
 	struct gt_hook *h;
 	int cpu;
 
+	mutex_lock(&gt_hook_counts_lock);
 	for (g = 0; g < GT_HOOK_GROUPS; g++) {
 		sets = gt_groups[g].sets;
 		for (s = 0; s < gt_groups[g].nr; s++) {
@@ -547,12 +569,11 @@ void gt_hooks_for_each(void (*fn)(const struct gt_hook *h, u64 hits,
 				u64 hits = 0;
 
 				h = &sets[s]->hooks[i];
-				if (h->hits)
-					for_each_possible_cpu(cpu)
-						hits += *per_cpu_ptr(h->hits,
-								     cpu);
+				for_each_possible_cpu(cpu)
+					hits += *per_cpu_ptr(h->hits, cpu);
 				fn(h, hits, arg);
 			}
 		}
 	}
+	mutex_unlock(&gt_hook_counts_lock);
 }

@@ -56,6 +56,7 @@ struct gt_hook {
 	struct kretprobe rp;
 	struct tracepoint *tp;
 	bool attached;
+	/* Since load, across detach and attach (hook.c) */
 	u64 __percpu *hits;
 	u64 __percpu *missed;		/* ftrace recursion refused it */
 };
@@ -79,11 +80,11 @@ static inline void gt_hook_hit(struct gt_hook *h)
 	this_cpu_inc(*h->hits);
 }
 
-/* Before any group is attached. */
-void gt_hooks_init(void);
+/* Before any group is attached; exit detaches all, then frees. */
+int gt_hooks_init(void);
+void gt_hooks_exit(void);
 int gt_hooks_attach(enum gt_hook_group group);
 void gt_hooks_detach(enum gt_hook_group group);
-bool gt_hooks_attached(enum gt_hook_group group);
 
 /* current's innermost running call of kretprobe h: its data, or NULL. */
 void *gt_hook_instance(const struct gt_hook *h);
@@ -97,7 +98,10 @@ unsigned long gt_hook_ip(const struct gt_hook *h);
 bool gt_symbol_range(unsigned long addr, unsigned long *start,
 		     unsigned long *end);
 
-/* For the views. */
+/*
+ * For the views: fn gets every hook with its hits since load, and may call
+ * gt_hook_missed() on it (only there: it needs the lock for_each holds).
+ */
 const char *gt_hook_kind_name(enum gt_hook_kind kind);
 unsigned long gt_hook_missed(const struct gt_hook *h);
 void gt_hooks_for_each(void (*fn)(const struct gt_hook *h, u64 hits,

@@ -41,7 +41,11 @@ MODULE_PARM_DESC(gup_calls,
 		 "GUP calls of each entry point followed at once, each holding a preallocated return-probe instance while it runs, asleep or not; a call beyond them is counted in hooks_missed and not tracked (default 0: max(4096, 64 x possible CPUs))");
 static unsigned int reconcile_ms = 1000;
 
-/* The hash table is sized for it at load: 8 bytes of buckets per 4. */
+/*
+ * The hash table's buckets are sized for it at load, 8 bytes per 4 entries
+ * rounded up to a power of two: 512 MiB at most, within what kvmalloc
+ * serves. Afterwards it can be raised only that far (gt_table_capacity()).
+ */
 #define GT_MAX_ENTRIES_LIMIT	BIT(28)
 
 static int max_entries_set(const char *val, const struct kernel_param *kp)
@@ -54,8 +58,12 @@ static int max_entries_set(const char *val, const struct kernel_param *kp)
 		       GT_MAX_ENTRIES_LIMIT);
 		return -EINVAL;
 	}
+	if (gt_table_set_limit(n)) {
+		pr_warn("max_entries %lu is above %lu, what the table was sized for at load; reload gup_track with max_entries=%lu for more\n",
+			n, gt_table_capacity(), n);
+		return -EINVAL;
+	}
 	max_entries = n;
-	gt_table_set_limit(n);
 	return 0;
 }
 
@@ -65,7 +73,7 @@ static const struct kernel_param_ops max_entries_ops = {
 };
 module_param_cb(max_entries, &max_entries_ops, &max_entries, 0644);
 MODULE_PARM_DESC(max_entries,
-		 "Most folios tracked at once; beyond it pins are counted as untracked (default 1048576)");
+		 "Most folios tracked at once, 1 to 2^28; beyond it pins are counted as untracked. Sizes the table at load; at runtime it can be raised only up to that size, the load value rounded up to 4 times a power of two, at least 4096 (default 1048576)");
 
 static int policy_set(const char *val, const struct kernel_param *kp)
 {
@@ -179,12 +187,14 @@ static int __init gup_track_init(void)
 	ret = gt_table_init(max_entries, GT_ENTRY_RESERVE);
 	if (ret)
 		goto err_owner;
-	gt_hooks_init();
+	ret = gt_hooks_init();
+	if (ret)
+		goto err_table;
 	gup_calls = gt_gup_set_slots(gup_calls);
 	t1 = ktime_get_ns();
 	ret = gt_hooks_attach(GT_HOOKS_TRACK);
 	if (ret)
-		goto err_table;
+		goto err_hooks;
 	t2 = ktime_get_ns();
 	gt_settle(GT_SETTLE_MS);
 	t3 = ktime_get_ns();
@@ -204,7 +214,7 @@ static int __init gup_track_init(void)
 	return 0;
 
 err_hooks:
-	gt_hooks_detach(GT_HOOKS_TRACK);
+	gt_hooks_exit();
 err_table:
 	gt_table_exit();
 err_owner:
@@ -222,6 +232,8 @@ static void __exit gup_track_exit(void)
 	gt_hooks_detach(GT_HOOKS_TRACK);
 	gt_policy_drain();
 	gt_debugfs_exit();
+	/* The views are gone: nothing reads the hooks' counters now. */
+	gt_hooks_exit();
 	gt_reconcile_exit();
 	gt_table_exit();
 	gt_owner_exit();

@@ -4,12 +4,16 @@
  * bucket lock without holding a reference: the folio cannot be freed
  * without the free hook taking that same lock to remove the entry first,
  * and whatever it reads of a folio being freed only makes it correct more.
+ * A folio may be split meanwhile, though: what cannot be a folio's shape
+ * leaves the entry as it is until the next pass.
  */
 #include <linux/atomic.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
@@ -31,9 +35,25 @@ static DEFINE_MUTEX(gt_interval_mutex);	/* gt_interval_ms, gt_running */
 static void gt_reconcile_work(struct work_struct *work);
 static DECLARE_DELAYED_WORK(gt_reconcile_dwork, gt_reconcile_work);
 
+/*
+ * A misuse_put line, printed once the scan has left its bucket locks (no
+ * printk under a raw lock with interrupts off). A chunk keeps as many as
+ * the rate limit lets through in a burst; the ring has every event.
+ */
+#define GT_MISUSE_LINES		DEFAULT_RATELIMIT_BURST
+
+struct gt_misuse_line {
+	unsigned long pfn;
+	int gone;
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+};
+
 struct gt_rc {
 	u64 checked, pins, gets, stale, ns;
 	u64 now;			/* boot time (ns) the pass began */
+	unsigned int nr_lines;
+	struct gt_misuse_line lines[GT_MISUSE_LINES];
 };
 
 /* Event thresholds (module parameters); 0 turns an event off. */
@@ -46,17 +66,45 @@ void gt_reconcile_set_events(unsigned int long_hold_ms, unsigned int orphan_s)
 	WRITE_ONCE(gt_orphan_s, orphan_s);
 }
 
-/* References the folio's own state explains, pins aside. */
+/* The largest folio: a gigantic hugetlb page. */
+#define GT_FOLIO_NR_MAX		(1L << (PUD_SHIFT - PAGE_SHIFT))
+
+/*
+ * The size of a folio read without a reference: a THP split reuses the
+ * first tail page, where the size lives, while the head still reads as
+ * large. 0 if what is read is no size a folio at this pfn can have.
+ */
+static long gt_folio_size(struct folio *folio)
+{
+	long nr = folio_nr_pages(folio);
+
+	if (nr > GT_FOLIO_NR_MAX || !is_power_of_2(nr) ||
+	    !IS_ALIGNED(folio_pfn(folio), nr))
+		return 0;
+	return nr;
+}
+
+/* References the folio's own state explains, pins aside; -1: unknown. */
 static long gt_folio_explained(struct folio *folio)
 {
-	long refs = gt_folio_mapcount(folio);
+	long nr = gt_folio_size(folio), refs;
 
+	if (!nr)
+		return -1;
+	refs = gt_folio_mapcount(folio);
+	if (refs < 0)
+		return -1;
 	if (folio_test_anon(folio)) {
 		if (folio_test_swapcache(folio))
-			refs += folio_nr_pages(folio);
+			refs += nr;
 	} else if (READ_ONCE(folio->mapping)) {
-		refs += gt_folio_cache_refs(folio) + folio_test_private(folio);
+		refs += gt_folio_cache_refs(folio, nr) +
+			folio_test_private(folio);
 	}
+	/* Split meanwhile: the counts mix two shapes. */
+	smp_rmb();
+	if (folio_nr_pages(folio) != nr)
+		return -1;
 	return refs;
 }
 
@@ -77,6 +125,8 @@ long gt_folio_unexplained(struct folio *folio, int pins, int holding)
 
 	before = folio_ref_count(folio);
 	explained = gt_folio_explained(folio);
+	if (explained < 0)
+		return LONG_MAX;	/* changing shape: as if moving */
 	if (folio_test_large(folio))
 		explained += gt_folio_pincount(folio);
 	else
@@ -115,8 +165,14 @@ static void gt_misuse_put(struct gt_entry *e, struct folio *folio,
 	gt_ev_fill(&ev, e, e->owner, folio);
 	ev.gets = e->gets;
 	gt_ring_emit(&ev);
-	pr_warn_ratelimited("misuse_put: %d pins of pfn %lu released with put_page(), pinned by pid %d %s\n",
-			    gone, e->pfn, ev.pid, ev.pid ? ev.comm : "(unknown)");
+	if (rc->nr_lines < GT_MISUSE_LINES) {
+		struct gt_misuse_line *l = &rc->lines[rc->nr_lines++];
+
+		l->pfn = e->pfn;
+		l->gone = gone;
+		l->pid = ev.pid;
+		memcpy(l->comm, ev.comm, sizeof(l->comm));
+	}
 	rc->pins += gone;
 	e->pins -= gone;
 }
@@ -169,7 +225,7 @@ static void gt_reconcile_entry(struct gt_entry *e, void *arg)
 	struct gt_rc *rc = arg;
 	struct folio *folio;
 	struct page *page;
-	long bound, extra;
+	long bound, extra, nr;
 	u32 n;
 
 	rc->checked++;
@@ -180,6 +236,13 @@ static void gt_reconcile_entry(struct gt_entry *e, void *arg)
 	/* Freed behind our back, or now part of another folio. */
 	if (&folio->page != page || !folio_ref_count(folio))
 		goto stale;
+	/*
+	 * Split under way (no reference is held): its order and pin count
+	 * read from a reused tail page. Look again at the next pass.
+	 */
+	nr = gt_folio_size(folio);
+	if (!nr || folio_order(folio) != ilog2(nr))
+		return;
 	if (folio_order(folio) != e->order) {
 		e->order = folio_order(folio);
 		e->subpages = 0;
@@ -212,6 +275,21 @@ stale:
 	e->gets = 0;
 }
 
+/* After a scan chunk, with no lock held. */
+static void gt_misuse_print(struct gt_rc *rc)
+{
+	struct gt_misuse_line *l;
+	unsigned int i;
+
+	for (i = 0; i < rc->nr_lines; i++) {
+		l = &rc->lines[i];
+		pr_warn_ratelimited("misuse_put: %d pins of pfn %lu released with put_page(), pinned by pid %d %s\n",
+				    l->gone, l->pfn, l->pid,
+				    l->pid ? l->comm : "(unknown)");
+	}
+	rc->nr_lines = 0;
+}
+
 static void gt_rc_account(const struct gt_rc *rc, bool worker)
 {
 	atomic64_add(rc->checked, &gt_checked);
@@ -233,6 +311,7 @@ static void gt_reconcile_work(struct work_struct *work)
 			  gt_reconcile_entry, &rc))
 		atomic64_inc(&gt_passes);
 	rc.ns = ktime_get_ns() - t0;
+	gt_misuse_print(&rc);
 	gt_rc_account(&rc, true);
 	ms = READ_ONCE(gt_interval_ms);
 	if (ms && READ_ONCE(gt_running))
@@ -262,10 +341,13 @@ void gt_reconcile_all(void)
 	mutex_lock(&gt_view_mutex);
 	t0 = ktime_get_ns();
 	while (!gt_table_scan(&cursor, GT_RECONCILE_BUDGET, true,
-			      gt_reconcile_entry, &rc))
+			      gt_reconcile_entry, &rc)) {
+		gt_misuse_print(&rc);
 		cond_resched();
+	}
 	rc.ns = ktime_get_ns() - t0;
 	mutex_unlock(&gt_view_mutex);
+	gt_misuse_print(&rc);
 	atomic64_inc(&gt_passes);
 	gt_rc_account(&rc, false);
 }

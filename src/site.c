@@ -4,6 +4,10 @@
  * id is published in the index, and never changes afterwards. Creation
  * takes a raw spinlock, so it may run in any probe handler; it is the only
  * place that unwinds a stack or looks up a symbol, once per call site.
+ *
+ * Once the sites are all used, a call from a new one is neither unwound
+ * nor named: it gets no site, only what its return address alone tells
+ * (gt_site_ip_flags()), so that kernel users of FOLL_GET stay untabled.
  */
 #include <linux/hash.h>
 #include <linux/kallsyms.h>
@@ -25,6 +29,7 @@ struct gt_site {
 	unsigned long ip;		/* key: return address of the GUP entry */
 	u8 nr;
 	u8 flags;			/* GT_SITE_* */
+	bool by_ip;			/* the caller is ip's own function */
 	u16 from_sp[GT_SITE_DEPTH];	/* slot - sp at the GUP entry */
 	u16 from_top[GT_SITE_DEPTH];	/* stack top - slot */
 	unsigned long raw[GT_SITE_DEPTH];	/* what each slot held */
@@ -38,6 +43,16 @@ static unsigned int gt_site_bits, gt_site_max;
 static unsigned int gt_site_nr;		/* sites in use, [0] included */
 static atomic_long_t gt_site_overflow;
 static DEFINE_RAW_SPINLOCK(gt_site_lock);
+
+/*
+ * Return addresses without a site, each named once: their GT_SITE_* flags.
+ * Open addressing, filled to three quarters; beyond that, flags 0.
+ */
+#define GT_SITE_IP_BITS		8
+#define GT_SITE_IP_MAX		(3U << (GT_SITE_IP_BITS - 2))
+static unsigned long gt_site_ip[1U << GT_SITE_IP_BITS];
+static u8 gt_site_ip_flag[1U << GT_SITE_IP_BITS];
+static unsigned int gt_site_ip_nr;
 
 /* Frames that are GUP itself or its thin wrappers, never "the caller". */
 static const char * const gt_helpers[] = {
@@ -136,6 +151,23 @@ static u32 gt_site_lookup(unsigned long ip, unsigned long sp,
 	return GT_SITE_NONE;
 }
 
+static bool gt_name_helper(const char *name)
+{
+	return gt_name_in(name, gt_helpers, ARRAY_SIZE(gt_helpers));
+}
+
+/* The flags of a caller, by its name. */
+static u8 gt_name_flags(const char *name)
+{
+	u8 flags = 0;
+
+	if (gt_name_in(name, gt_internal, ARRAY_SIZE(gt_internal)))
+		flags |= GT_SITE_INTERNAL;
+	if (gt_name_in(name, gt_file_owned, ARRAY_SIZE(gt_file_owned)))
+		flags |= GT_SITE_FILE_OWNED;
+	return flags;
+}
+
 /* The caller: the first frame outside GUP; is it a non-DMA kernel user? */
 static void gt_site_classify(struct gt_site *s)
 {
@@ -144,17 +176,82 @@ static void gt_site_classify(struct gt_site *s)
 
 	for (i = 0; i < s->nr; i++) {
 		sprint_symbol_no_offset(name, s->frames[i]);
-		if (!gt_name_in(name, gt_helpers, ARRAY_SIZE(gt_helpers)))
+		if (!gt_name_helper(name))
 			break;
 	}
+	s->by_ip = !i && s->frames[0] == s->ip;
 	if (i == s->nr)
 		i = 0;
 	sprint_symbol_no_offset(name, s->frames[i]);
 	strscpy(s->caller, name, sizeof(s->caller));
-	if (gt_name_in(name, gt_internal, ARRAY_SIZE(gt_internal)))
-		s->flags |= GT_SITE_INTERNAL;
-	if (gt_name_in(name, gt_file_owned, ARRAY_SIZE(gt_file_owned)))
-		s->flags |= GT_SITE_FILE_OWNED;
+	s->flags |= gt_name_flags(name);
+}
+
+/*
+ * ip's flags by its own name, remembered; 0 where a stack would tell.
+ * Out of line: the kernel zero-fills locals, and the name is large.
+ */
+static noinline u8 gt_site_ip_name(unsigned long ip, u32 h)
+{
+	u32 mask = (1U << GT_SITE_IP_BITS) - 1, i, k;
+	char name[KSYM_SYMBOL_LEN];
+	unsigned long flags;
+	u8 f;
+
+	if (READ_ONCE(gt_site_ip_nr) >= GT_SITE_IP_MAX)
+		return 0;
+	sprint_symbol_no_offset(name, ip);
+	f = gt_name_helper(name) ? 0 : gt_name_flags(name);
+
+	raw_spin_lock_irqsave(&gt_site_lock, flags);
+	for (i = 0; i <= mask && gt_site_ip_nr < GT_SITE_IP_MAX; i++) {
+		k = (h + i) & mask;
+		if (gt_site_ip[k] == ip)
+			break;
+		if (!gt_site_ip[k]) {
+			gt_site_ip_flag[k] = f;
+			/* The flags before the key (acquire above). */
+			smp_store_release(&gt_site_ip[k], ip);
+			gt_site_ip_nr++;
+			break;
+		}
+	}
+	raw_spin_unlock_irqrestore(&gt_site_lock, flags);
+	return f;
+}
+
+/*
+ * The flags of a call from ip that has no site: those of a site of the
+ * same ip where ip's function is the caller, or else of ip's name. Where
+ * ip lies in a GUP helper (an iov_iter or bio one) only the stack could
+ * tell the caller: 0.
+ */
+static u8 gt_site_ip_flags(unsigned long ip)
+{
+	u32 mask = (1U << gt_site_bits) - 1, h = gt_site_hash(ip);
+	const struct gt_site *s;
+	u32 i, id, k;
+
+	for (i = 0; i <= mask; i++) {
+		/* A published id's site is complete (gt_site_add()). */
+		id = smp_load_acquire(&gt_site_index[(h + i) & mask]);
+		if (!id)
+			break;
+		s = &gt_sites[id];
+		if (s->ip == ip)
+			return s->by_ip ? s->flags : 0;
+	}
+	mask = (1U << GT_SITE_IP_BITS) - 1;
+	h = hash_long(ip, GT_SITE_IP_BITS);
+	for (i = 0; i <= mask; i++) {
+		k = (h + i) & mask;
+		/* Its flags are set before the key is published. */
+		if (smp_load_acquire(&gt_site_ip[k]) == ip)
+			return gt_site_ip_flag[k];
+		if (!gt_site_ip[k])
+			break;
+	}
+	return gt_site_ip_name(ip, h);
 }
 
 /* Unwind from the GUP entry's registers, noting where each frame lives. */
@@ -182,24 +279,25 @@ static void gt_site_unwind(struct gt_site *s, struct pt_regs *regs,
 }
 
 /*
- * A new site: unwind and classify it before taking the lock. Out of line:
- * the kernel zero-fills locals, and a site is large.
+ * A new site: unwind and classify it before taking the lock, unless every
+ * site is used. Out of line: the kernel zero-fills locals, and a site is
+ * large.
  */
 static noinline u32 gt_site_add(struct pt_regs *regs, unsigned long sp,
-				unsigned long top)
+				unsigned long top, u8 *site_flags)
 {
-	u32 mask = (1U << gt_site_bits) - 1, id, i, h;
+	u32 mask = (1U << gt_site_bits) - 1, id = 0, i, h;
 	unsigned long flags;
 	struct gt_site new;
 
+	if (READ_ONCE(gt_site_nr) >= gt_site_max)
+		goto none;
 	memset(&new, 0, sizeof(new));
 	new.ip = *(unsigned long *)sp;
 	gt_site_unwind(&new, regs, sp, top);
-	if (!new.nr || new.from_sp[0]) {
-		/* The unwinder did not start where we are. */
-		atomic_long_inc(&gt_site_overflow);
-		return GT_SITE_NONE;
-	}
+	/* Or the unwinder did not start where we are. */
+	if (!new.nr || new.from_sp[0])
+		goto none;
 	gt_site_classify(&new);
 
 	raw_spin_lock_irqsave(&gt_site_lock, flags);
@@ -220,20 +318,29 @@ static noinline u32 gt_site_add(struct pt_regs *regs, unsigned long sp,
 		}
 	}
 	raw_spin_unlock_irqrestore(&gt_site_lock, flags);
-	if (!id)
-		atomic_long_inc(&gt_site_overflow);
-	return id;
+	if (id) {
+		*site_flags = gt_sites[id].flags;
+		return id;
+	}
+none:
+	atomic_long_inc(&gt_site_overflow);
+	*site_flags = gt_site_ip_flags(*(unsigned long *)sp);
+	return GT_SITE_NONE;
 }
 
-u32 gt_site_find(struct pt_regs *regs)
+u32 gt_site_find(struct pt_regs *regs, u8 *flags)
 {
 	unsigned long top = gt_stack_top(), sp = kernel_stack_pointer(regs);
 	u32 id;
 
+	*flags = 0;
 	if (sp < top - THREAD_SIZE || sp >= top)
 		return GT_SITE_NONE;	/* not on the task stack */
 	id = gt_site_lookup(*(unsigned long *)sp, sp, top);
-	return id ?: gt_site_add(regs, sp, top);
+	if (!id)
+		return gt_site_add(regs, sp, top, flags);
+	*flags = gt_sites[id].flags;
+	return id;
 }
 
 u8 gt_site_flags(u32 id)
@@ -269,7 +376,8 @@ unsigned long gt_site_full(void)
 unsigned long gt_site_bytes(void)
 {
 	return (unsigned long)gt_site_max * sizeof(*gt_sites) +
-	       (sizeof(*gt_site_index) << gt_site_bits);
+	       (sizeof(*gt_site_index) << gt_site_bits) +
+	       sizeof(gt_site_ip) + sizeof(gt_site_ip_flag);
 }
 
 int gt_site_init(unsigned int max)
@@ -284,6 +392,8 @@ int gt_site_init(unsigned int max)
 	}
 	gt_site_nr = 1;
 	atomic_long_set(&gt_site_overflow, 0);
+	memset(gt_site_ip, 0, sizeof(gt_site_ip));
+	gt_site_ip_nr = 0;
 	return 0;
 }
 

@@ -41,10 +41,12 @@ int gt_site_init(unsigned int max);
 void gt_site_exit(void);
 
 /*
- * The site of the GUP call whose entry registers are regs, found or made.
- * Task context, preemption disabled. Returns GT_SITE_NONE if it cannot.
+ * The site of the GUP call whose entry registers are regs, found or made,
+ * and its GT_SITE_* flags. Task context, preemption disabled. Returns
+ * GT_SITE_NONE if it cannot (every site used: counted in gt_site_full());
+ * *flags then holds what the caller's return address alone tells.
  */
-u32 gt_site_find(struct pt_regs *regs);
+u32 gt_site_find(struct pt_regs *regs, u8 *flags);
 u8 gt_site_flags(u32 id);
 /* Copy a site out for the views; false if there is no such site. */
 bool gt_site_get(u32 id, struct gt_site_info *info);

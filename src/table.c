@@ -31,6 +31,8 @@ static raw_spinlock_t gt_locks[1 << GT_LOCK_BITS];
 static struct gt_pool gt_entries;
 static atomic_long_t gt_count, gt_peak;
 static unsigned long gt_limit;
+/* The most entries the buckets were sized for; 0 before init. */
+static unsigned long gt_capacity;
 
 static u32 gt_bucket(unsigned long pfn)
 {
@@ -237,17 +239,6 @@ int gt_table_unget(unsigned long pfn, int refs)
 	return gt_table_drop(pfn, refs, false, NULL);
 }
 
-bool gt_table_freed(unsigned long pfn, int *pins, int *gets)
-{
-	struct gt_entry copy;
-
-	if (!gt_table_freed_describe(pfn, &copy, NULL))
-		return false;
-	*pins = copy.pins;
-	*gets = copy.gets;
-	return true;
-}
-
 bool gt_table_freed_describe(unsigned long pfn, struct gt_entry *copy,
 			     struct gt_owner *owner)
 {
@@ -385,10 +376,23 @@ unsigned long gt_table_limit(void)
 	return READ_ONCE(gt_limit);
 }
 
-/* Lowering the limit evicts nothing; it only stops new entries. */
-void gt_table_set_limit(unsigned long limit)
+unsigned long gt_table_capacity(void)
 {
+	return READ_ONCE(gt_capacity);
+}
+
+/*
+ * Lowering the limit evicts nothing; it only stops new entries. Raising it
+ * past the capacity would lengthen the chains walked with interrupts off.
+ */
+int gt_table_set_limit(unsigned long limit)
+{
+	unsigned long cap = READ_ONCE(gt_capacity);
+
+	if (cap && limit > cap)
+		return -EINVAL;
 	WRITE_ONCE(gt_limit, limit);
+	return 0;
 }
 
 int gt_table_init(unsigned long limit, unsigned long reserve)
@@ -401,13 +405,14 @@ int gt_table_init(unsigned long limit, unsigned long reserve)
 	atomic_long_set(&gt_peak, 0);
 	for (i = 0; i < ARRAY_SIZE(gt_locks); i++)
 		raw_spin_lock_init(&gt_locks[i]);
-	nb = roundup_pow_of_two(max(limit / GT_LOAD, 1024UL));
+	nb = roundup_pow_of_two(max(DIV_ROUND_UP(limit, GT_LOAD), 1024UL));
 	gt_bucket_bits = ilog2(nb);
 	gt_buckets = kvmalloc_array(nb, sizeof(*gt_buckets), GFP_KERNEL);
 	if (!gt_buckets)
 		return -ENOMEM;
 	for (i = 0; i < nb; i++)
 		INIT_HLIST_NULLS_HEAD(&gt_buckets[i], i);
+	WRITE_ONCE(gt_capacity, nb * GT_LOAD);
 	ret = gt_pool_init(&gt_entries, "gup_track_entry",
 			   sizeof(struct gt_entry),
 			   offsetof(struct gt_entry, owner), reserve, limit,

@@ -13,8 +13,9 @@
  * chains under RCU, restart when a chain's nulls value says they strayed
  * into another bucket, and check the pfn again after reading.
  *
- * The bucket array is sized once, from max_entries: the table never
- * resizes.
+ * The bucket array is sized once, from max_entries, for GT_LOAD entries a
+ * bucket: the table never resizes, so the limit can later be raised only
+ * up to that capacity.
  */
 #ifndef _GUP_TRACK_TABLE_H
 #define _GUP_TRACK_TABLE_H
@@ -94,9 +95,10 @@ int gt_table_take(const struct gt_take *t);
  */
 int gt_table_unpin(unsigned long pfn, int refs, bool *last_write);
 int gt_table_unget(unsigned long pfn, int refs);
-/* The folio was freed: forget it. True if it was tracked. */
-bool gt_table_freed(unsigned long pfn, int *pins, int *gets);
-/* The same, with a copy of the entry, and of its owner (when pinned). */
+/*
+ * The folio was freed: forget it. True if it was tracked, with a copy of
+ * the entry, and of its owner (when pinned).
+ */
 bool gt_table_freed_describe(unsigned long pfn, struct gt_entry *copy,
 			     struct gt_owner *owner);
 
@@ -131,6 +133,9 @@ unsigned long gt_table_peak(void);
 unsigned long gt_table_memory(void);
 unsigned long gt_table_reserve_empty(void);
 unsigned long gt_table_limit(void);
-void gt_table_set_limit(unsigned long limit);
+/* What the buckets were sized for at init (0 before). */
+unsigned long gt_table_capacity(void);
+/* -EINVAL above the capacity. */
+int gt_table_set_limit(unsigned long limit);
 
 #endif /* _GUP_TRACK_TABLE_H */

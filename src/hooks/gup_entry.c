@@ -10,6 +10,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/ptrace.h>
+#include <linux/rcupdate.h>
 #include <linux/string.h>
 
 #include "../compat.h"
@@ -32,6 +33,7 @@ struct gt_gup_data {
 	void *array;
 	unsigned int gup_flags;
 	u32 site;
+	u8 site_flags;
 	bool pin;
 };
 
@@ -48,7 +50,7 @@ static int gup_entry(struct gt_hook *h, void *data, struct pt_regs *regs)
 		       regs_get_kernel_argument(regs, fn->flags_arg);
 	/* 6.1's get_user_pages_unlocked() pins for pin_user_pages_unlocked() */
 	d->pin = fn->pin || (d->gup_flags & GT_FOLL_PIN);
-	return gt_event_gup_enter(regs, &d->site) ? 0 : 1;
+	return gt_event_gup_enter(regs, &d->site, &d->site_flags) ? 0 : 1;
 }
 
 static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
@@ -58,6 +60,7 @@ static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
 	unsigned long rv = regs_return_value(regs);
 	struct gt_acquire acq = {
 		.site = d->site,
+		.site_flags = d->site_flags,
 		.pin = d->pin,
 		.gup_flags = d->gup_flags,
 		/* an int -EFAULT must not read as 0xfffffff2 */
@@ -120,7 +123,13 @@ bool gt_gup_active(void)
 
 bool gt_gup_followed(struct task_struct *task)
 {
-	return gt_hook_set_active(&gt_hooks_gup_entry, task);
+	bool ret;
+
+	/* Another task's rethook nodes are freed after a grace period. */
+	rcu_read_lock();
+	ret = gt_hook_set_active(&gt_hooks_gup_entry, task);
+	rcu_read_unlock();
+	return ret;
 }
 
 /* Where each attached entry point's code lies, for the settle scan. */

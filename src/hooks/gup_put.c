@@ -20,7 +20,18 @@ static void gup_put_watch(struct gt_hook *h, struct ftrace_regs *fregs,
 	struct folio *folio = (void *)gt_fregs_arg(fregs, 0);
 	int refs = gt_fregs_arg(fregs, 1);
 	unsigned int flags = gt_fregs_arg(fregs, 2);
-	/* In IRQ context current is whoever was interrupted. */
+	/*
+	 * In IRQ context current is whoever was interrupted. Not exact: the
+	 * call's own rollbacks (gup-fast retries, the long-term migration
+	 * path's unpin_user_page()/unpin_folios(), memfd_pin_folios() on
+	 * error) share the exported unpins with older pins dropped by the
+	 * same task from inside the call (an MMU notifier run by a fault).
+	 * Telling them apart needs the unpin's caller (a hook on every
+	 * exported unpin, or an unwind per release) or the folios the call
+	 * grabbed (only its pages array, O(nr) a release). Such a drop is
+	 * counted rolled back and stays in the table until the reconciler
+	 * finds the refcount short and reports it as misuse_put.
+	 */
 	bool rollback = in_task() && gt_gup_active();
 
 	if ((flags & GT_FOLL_PIN) && gt_event_unpin(folio, refs, rollback))

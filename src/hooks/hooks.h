@@ -31,7 +31,7 @@ extern struct gt_hook_set gt_hooks_unmap_veto;
  */
 unsigned int gt_gup_set_slots(unsigned int slots);
 bool gt_gup_active(void);
-/* The same for another task, under RCU. */
+/* The same for another task (takes the RCU read lock itself). */
 bool gt_gup_followed(struct task_struct *task);
 /* Is addr inside one of the GUP entry points? After they are attached. */
 void gt_gup_ranges_init(void);
