@@ -92,12 +92,17 @@ static void gt_cand_add(struct task_struct *t)
 			return;
 		if (old)
 			continue;
-		/* Held before it is published: the look may read it at once. */
-		get_task_struct(t);
+		/*
+		 * The reference follows the publication: no look runs while
+		 * a probe does (every CPU is stopped in its stopper first),
+		 * nor during the walk (the looks begin after it). No put
+		 * here: on 6.1-rt the last one would free in this context.
+		 */
 		old = cmpxchg(slot, NULL, t);
-		if (!old)
+		if (!old) {
+			get_task_struct(t);
 			return;
-		put_task_struct(t);	/* t is running here: never the last */
+		}
 		if (old == t)
 			return;
 	}

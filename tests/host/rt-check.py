@@ -96,6 +96,9 @@ ALLOWED = {
     # printk() on RT stores into the lockless ring buffer and leaves the
     # consoles to their printing threads.
     "___ratelimit": "raw_spin_trylock", "_printk": "deferred on RT",
+    # A refcount at its limit (refcount_inc() of get_task_struct()): a
+    # WARN, which prints as above.
+    "refcount_warn_saturate": "WARN on a broken refcount",
 }
 
 # Known to sleep on RT: named as such in a failure (anything else that is
