@@ -14,6 +14,7 @@
  * an oops.
  */
 #include <linux/fs.h>
+#include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/page-flags.h>
 #include <linux/rcupdate.h>
@@ -48,9 +49,19 @@ out:
 	return ok;
 }
 
+/*
+ * A pfn whose memory was hot-removed has no struct page any more, and one
+ * whose memory was offlined has one that may hold anything: neither is
+ * read.
+ */
 bool gt_pfn_file_id(unsigned long pfn, struct gt_file_id *id)
 {
+	struct page *page;
+
 	if (!pfn_valid(pfn))
 		return false;
-	return gt_folio_file_id(pfn_folio(pfn), id);
+	page = pfn_to_online_page(pfn);
+	if (!page)
+		return false;
+	return gt_folio_file_id(page_folio(page), id);
 }
