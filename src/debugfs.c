@@ -10,8 +10,10 @@
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/err.h>
+#include <linux/hash.h>
 #include <linux/kallsyms.h>
 #include <linux/kdev_t.h>
+#include <linux/log2.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -279,112 +281,20 @@ static int hooks_show(struct seq_file *m, void *v)
 DEFINE_SHOW_ATTRIBUTE(hooks);
 
 /*
- * The table views: open takes a snapshot and builds rows from it; the
- * seq_file then walks the rows, header first.
+ * The table views. None copies the table whole (ARCHITECTURE.md, "Scale
+ * rules"): pages streams it a chunk at a time (snapshot.h), tasks and
+ * files fold it a chunk at a time into a bounded set of groups, stacks
+ * reads the call sites one by one. Each view reconciles the table when it
+ * is opened.
  */
-struct gt_view {
-	const char *header;
-	size_t row_size;
-	/* Point *rows at rows built from snap; return their number. */
-	size_t (*build)(struct gt_snapshot *snap, void **rows);
-	void (*show)(struct seq_file *m, const void *row, u64 now);
-};
 
-struct gt_view_data {
-	const struct gt_view *view;
-	struct gt_snapshot *snap;
-	void *rows;
-	size_t nr;
+/* pages: one row per entry, streamed; rows in no particular order */
+
+struct gt_pages_data {
+	struct gt_snap_walk *walk;
+	loff_t first;		/* row number of walk->rows[0] */
 	u64 now;
 };
-
-static void *gt_view_start(struct seq_file *m, loff_t *pos)
-{
-	struct gt_view_data *vd = m->private;
-
-	if (!*pos)
-		return SEQ_START_TOKEN;
-	if (*pos > vd->nr)
-		return NULL;
-	return vd->rows + (*pos - 1) * vd->view->row_size;
-}
-
-static void *gt_view_next(struct seq_file *m, void *v, loff_t *pos)
-{
-	++*pos;
-	return gt_view_start(m, pos);
-}
-
-static void gt_view_stop(struct seq_file *m, void *v)
-{
-}
-
-static int gt_view_show(struct seq_file *m, void *v)
-{
-	struct gt_view_data *vd = m->private;
-
-	if (v == SEQ_START_TOKEN) {
-		if (vd->view->header)
-			seq_printf(m, "%s\n", vd->view->header);
-		if (vd->snap->truncated)
-			seq_puts(m, "# truncated: the table grew while it was copied\n");
-		return 0;
-	}
-	vd->view->show(m, v, vd->now);
-	return 0;
-}
-
-static const struct seq_operations gt_view_ops = {
-	.start = gt_view_start,
-	.next = gt_view_next,
-	.stop = gt_view_stop,
-	.show = gt_view_show,
-};
-
-static int gt_view_open(struct inode *inode, struct file *file)
-{
-	const struct gt_view *view = inode->i_private;
-	struct gt_view_data *vd;
-	int ret;
-
-	vd = __seq_open_private(file, &gt_view_ops, sizeof(*vd));
-	if (!vd)
-		return -ENOMEM;
-	vd->view = view;
-	vd->now = ktime_get_boottime_ns();
-	vd->snap = gt_snapshot_take();
-	if (!vd->snap)
-		goto nomem;
-	vd->nr = view->build(vd->snap, &vd->rows);
-	if (!vd->rows)
-		goto nomem;
-	return 0;
-nomem:
-	ret = -ENOMEM;
-	gt_snapshot_free(vd->snap);
-	seq_release_private(inode, file);
-	return ret;
-}
-
-static int gt_view_release(struct inode *inode, struct file *file)
-{
-	struct gt_view_data *vd = ((struct seq_file *)file->private_data)->private;
-
-	if (vd->rows != vd->snap->rows)
-		kvfree(vd->rows);
-	gt_snapshot_free(vd->snap);
-	return seq_release_private(inode, file);
-}
-
-static const struct file_operations gt_view_fops = {
-	.owner = THIS_MODULE,
-	.open = gt_view_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = gt_view_release,
-};
-
-/* pages */
 
 static void gt_put_flags(struct seq_file *m, const struct gt_snap *s)
 {
@@ -407,10 +317,8 @@ static void gt_put_flags(struct seq_file *m, const struct gt_snap *s)
 	seq_puts(m, f);
 }
 
-static void pages_row(struct seq_file *m, const void *row, u64 now)
+static void pages_row(struct seq_file *m, const struct gt_snap *s, u64 now)
 {
-	const struct gt_snap *s = row;
-
 	seq_printf(m, "%lu %u %d %d ", s->pfn, s->order, s->pins, s->gets);
 	gt_put_flags(m, s);
 	seq_printf(m, " %d ", s->pid);
@@ -425,28 +333,104 @@ static void pages_row(struct seq_file *m, const void *row, u64 now)
 		seq_puts(m, "-\n");
 }
 
-static int gt_cmp_pfn(const void *a, const void *b)
+/*
+ * seq_file asks for rows in order, and again for one that did not fit in
+ * its buffer: the chunk holding it is still there. A position behind the
+ * chunk (a new read from the start) walks the table again.
+ */
+static void *gt_pages_start(struct seq_file *m, loff_t *pos)
 {
-	const struct gt_snap *x = a, *y = b;
+	struct gt_pages_data *pd = m->private;
+	struct gt_snap_walk *w = pd->walk;
+	loff_t row;
 
-	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+	if (!*pos) {
+		gt_snap_walk_rewind(w);
+		pd->first = 0;
+		return SEQ_START_TOKEN;
+	}
+	row = *pos - 1;
+	if (row < pd->first) {
+		gt_snap_walk_rewind(w);
+		pd->first = 0;
+	}
+	while (row >= pd->first + (loff_t)w->nr) {
+		pd->first += w->nr;
+		if (!gt_snap_walk_next(w))
+			return NULL;
+	}
+	return &w->rows[row - pd->first];
 }
 
-static size_t pages_build(struct gt_snapshot *snap, void **rows)
+static void *gt_pages_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	sort(snap->rows, snap->nr, sizeof(*snap->rows), gt_cmp_pfn, NULL);
-	*rows = snap->rows;
-	return snap->nr;
+	++*pos;
+	return gt_pages_start(m, pos);
 }
 
-static const struct gt_view pages_view = {
-	.header = GT_PAGES_HEADER,
-	.row_size = sizeof(struct gt_snap),
-	.build = pages_build,
-	.show = pages_row,
+static void gt_view_stop(struct seq_file *m, void *v)
+{
+}
+
+static int gt_pages_show(struct seq_file *m, void *v)
+{
+	struct gt_pages_data *pd = m->private;
+
+	if (v == SEQ_START_TOKEN)
+		seq_puts(m, GT_PAGES_HEADER "\n");
+	else
+		pages_row(m, v, pd->now);
+	return 0;
+}
+
+static const struct seq_operations gt_pages_ops = {
+	.start = gt_pages_start,
+	.next = gt_pages_next,
+	.stop = gt_view_stop,
+	.show = gt_pages_show,
 };
 
-/* tasks and files: the snapshot grouped by a key */
+static int gt_pages_open(struct inode *inode, struct file *file)
+{
+	struct gt_pages_data *pd;
+
+	pd = __seq_open_private(file, &gt_pages_ops, sizeof(*pd));
+	if (!pd)
+		return -ENOMEM;
+	pd->walk = gt_snap_walk_alloc(0);
+	if (!pd->walk) {
+		seq_release_private(inode, file);
+		return -ENOMEM;
+	}
+	gt_reconcile_view();
+	pd->now = ktime_get_boottime_ns();
+	return 0;
+}
+
+static int gt_pages_release(struct inode *inode, struct file *file)
+{
+	struct gt_pages_data *pd = ((struct seq_file *)file->private_data)->private;
+
+	gt_snap_walk_free(pd->walk);
+	return seq_release_private(inode, file);
+}
+
+static const struct file_operations gt_pages_fops = {
+	.owner = THIS_MODULE,
+	.open = gt_pages_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = gt_pages_release,
+};
+
+/*
+ * tasks and files: the table folded by a key, pid or (dev, ino). Groups
+ * are few (processes, files), but nothing bounds them but the table: past
+ * GT_GROUPS_MAX the rest is counted in a note line, never dropped unsaid.
+ */
+
+#define GT_GROUPS_MAX	BIT(17)	/* 17 MiB of groups */
+#define GT_GROUPS_MIN	256
 
 struct gt_group {
 	u64 key[2];
@@ -457,69 +441,253 @@ struct gt_group {
 	u64 truncated;
 };
 
-static int gt_cmp_task(const void *a, const void *b)
-{
-	const struct gt_snap *x = a, *y = b;
+struct gt_groups {
+	const struct gt_view *view;
+	struct gt_group *g;	/* nr of cap in use, in order of arrival */
+	size_t nr, cap;
+	u32 *slot;		/* open addressing: 1 + index into g, 0 free */
+	unsigned int bits;
+	/* What did not fit in GT_GROUPS_MAX groups. */
+	unsigned long lost_folios, lost_pins, lost_gets, lost_files;
+	u64 now;
+};
 
-	return x->pid < y->pid ? -1 : x->pid > y->pid;
+struct gt_view {
+	const char *header;
+	bool by_file;
+	void (*show)(struct seq_file *m, const struct gt_group *g, u64 now);
+};
+
+static u32 gt_group_hash(u64 k0, u64 k1, unsigned int bits)
+{
+	return hash_64(k0 ^ hash_64(k1, 64), bits);
 }
 
-static int gt_cmp_file(const void *a, const void *b)
+static int gt_groups_resize(struct gt_groups *gs, size_t cap)
 {
-	const struct gt_snap *x = a, *y = b;
-
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
-}
-
-static size_t gt_group_build(struct gt_snapshot *snap, void **rows,
-			     bool by_file)
-{
+	unsigned int bits = ilog2(roundup_pow_of_two(2 * cap));
 	struct gt_group *g;
-	size_t i, n = 0;
+	u32 *slot, h;
+	size_t i;
 
-	*rows = kvcalloc(snap->nr + GT_FILES_MAX, sizeof(*g), GFP_KERNEL);
-	g = *rows;
-	if (!g)
-		return 0;
-	sort(snap->rows, snap->nr, sizeof(*snap->rows),
-	     by_file ? gt_cmp_file : gt_cmp_task, NULL);
-	for (i = 0; i < snap->nr; i++) {
-		const struct gt_snap *s = &snap->rows[i];
-		u64 k0 = by_file ? s->dev : s->pid;
-		u64 k1 = by_file ? s->ino : 0;
-		struct gt_group *cur = n ? &g[n - 1] : NULL;
-
-		if (by_file && !s->has_file)
-			continue;
-		if (!cur || cur->key[0] != k0 || cur->key[1] != k1) {
-			cur = &g[n++];
-			cur->key[0] = k0;
-			cur->key[1] = k1;
-			memcpy(cur->comm, s->comm, sizeof(cur->comm));
-			cur->oldest = s->since;
-		}
-		cur->folios++;
-		cur->pins += s->pins;
-		cur->gets += s->gets;
-		cur->longterm += !!(s->flags & GT_E_LONGTERM);
-		cur->file += !!(s->flags & GT_E_FILE);
-		cur->write += !!(s->flags & GT_E_WRITE);
-		cur->oldest = min(cur->oldest, s->since);
+	g = kvcalloc(cap, sizeof(*g), GFP_KERNEL);
+	slot = kvcalloc(1U << bits, sizeof(*slot), GFP_KERNEL);
+	if (!g || !slot) {
+		kvfree(g);
+		kvfree(slot);
+		return -ENOMEM;
 	}
-	return n;
+	if (gs->nr)
+		memcpy(g, gs->g, gs->nr * sizeof(*g));
+	for (i = 0; i < gs->nr; i++) {
+		h = gt_group_hash(g[i].key[0], g[i].key[1], bits);
+		while (slot[h])
+			h = (h + 1) & ((1U << bits) - 1);
+		slot[h] = i + 1;
+	}
+	kvfree(gs->g);
+	kvfree(gs->slot);
+	gs->g = g;
+	gs->slot = slot;
+	gs->bits = bits;
+	gs->cap = cap;
+	return 0;
 }
 
-static size_t tasks_build(struct gt_snapshot *snap, void **rows)
+/* The group of key, made if new; NULL past GT_GROUPS_MAX or on -ENOMEM. */
+static struct gt_group *gt_group_get(struct gt_groups *gs, u64 k0, u64 k1,
+				     int *err)
 {
-	return gt_group_build(snap, rows, false);
+	u32 mask = (1U << gs->bits) - 1, h = gt_group_hash(k0, k1, gs->bits);
+	struct gt_group *g;
+
+	for (; gs->slot[h]; h = (h + 1) & mask) {
+		g = &gs->g[gs->slot[h] - 1];
+		if (g->key[0] == k0 && g->key[1] == k1)
+			return g;
+	}
+	if (gs->nr == gs->cap) {
+		if (gs->cap == GT_GROUPS_MAX)
+			return NULL;
+		*err = gt_groups_resize(gs, min_t(size_t, 4 * gs->cap,
+						  GT_GROUPS_MAX));
+		if (*err)
+			return NULL;
+		return gt_group_get(gs, k0, k1, err);
+	}
+	g = &gs->g[gs->nr++];
+	gs->slot[h] = gs->nr;
+	g->key[0] = k0;
+	g->key[1] = k1;
+	return g;
 }
 
-static void tasks_row(struct seq_file *m, const void *row, u64 now)
+static int gt_groups_add(struct gt_groups *gs, const struct gt_snap *s)
 {
-	const struct gt_group *g = row;
+	bool by_file = gs->view->by_file;
+	struct gt_group *g;
+	int err = 0;
 
+	if (by_file && !s->has_file)
+		return 0;
+	g = gt_group_get(gs, by_file ? s->dev : s->pid, by_file ? s->ino : 0,
+			 &err);
+	if (!g) {
+		gs->lost_folios++;
+		gs->lost_pins += s->pins;
+		gs->lost_gets += s->gets;
+		return err;
+	}
+	if (!g->folios) {
+		memcpy(g->comm, s->comm, sizeof(g->comm));
+		g->oldest = s->since;
+	}
+	g->folios++;
+	g->pins += s->pins;
+	g->gets += s->gets;
+	g->longterm += !!(s->flags & GT_E_LONGTERM);
+	g->file += !!(s->flags & GT_E_FILE);
+	g->write += !!(s->flags & GT_E_WRITE);
+	g->oldest = min(g->oldest, s->since);
+	return 0;
+}
+
+/* Files the policy acted on, pinned now or not. */
+static int gt_groups_add_policy(struct gt_groups *gs)
+{
+	struct gt_policy_file *pf;
+	struct gt_group *g;
+	int i, nf, err = 0;
+
+	pf = kcalloc(GT_FILES_MAX, sizeof(*pf), GFP_KERNEL);
+	if (!pf)
+		return -ENOMEM;
+	nf = gt_policy_files(pf, GT_FILES_MAX);
+	for (i = 0; i < nf && !err; i++) {
+		g = gt_group_get(gs, pf[i].dev, pf[i].ino, &err);
+		if (!g) {
+			gs->lost_files++;
+			continue;
+		}
+		if (!g->folios)
+			g->oldest = gs->now;
+		memcpy(g->vetoes, pf[i].vetoes, sizeof(g->vetoes));
+		g->truncated = pf[i].truncated;
+	}
+	kfree(pf);
+	return err;
+}
+
+static int gt_cmp_group(const void *a, const void *b)
+{
+	const struct gt_group *x = a, *y = b;
+
+	if (x->key[0] != y->key[0])
+		return x->key[0] < y->key[0] ? -1 : 1;
+	return x->key[1] < y->key[1] ? -1 : x->key[1] > y->key[1];
+}
+
+static int gt_groups_build(struct gt_groups *gs)
+{
+	struct gt_snap_walk *w;
+	int err;
+	size_t i;
+
+	err = gt_groups_resize(gs, GT_GROUPS_MIN);
+	if (err)
+		return err;
+	w = gt_snap_walk_alloc(0);
+	if (!w)
+		return -ENOMEM;
+	gt_reconcile_view();
+	gs->now = ktime_get_boottime_ns();
+	while (!err && gt_snap_walk_next(w))
+		for (i = 0; i < w->nr && !err; i++)
+			err = gt_groups_add(gs, &w->rows[i]);
+	gt_snap_walk_free(w);
+	if (!err && gs->view->by_file)
+		err = gt_groups_add_policy(gs);
+	kvfree(gs->slot);
+	gs->slot = NULL;
+	if (!err)
+		sort(gs->g, gs->nr, sizeof(*gs->g), gt_cmp_group, NULL);
+	return err;
+}
+
+static void *gt_groups_start(struct seq_file *m, loff_t *pos)
+{
+	struct gt_groups *gs = m->private;
+
+	if (!*pos)
+		return SEQ_START_TOKEN;
+	if (*pos > gs->nr)
+		return NULL;
+	return &gs->g[*pos - 1];
+}
+
+static void *gt_groups_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return gt_groups_start(m, pos);
+}
+
+static int gt_groups_show(struct seq_file *m, void *v)
+{
+	struct gt_groups *gs = m->private;
+
+	if (v != SEQ_START_TOKEN) {
+		gs->view->show(m, v, gs->now);
+		return 0;
+	}
+	seq_printf(m, "%s\n", gs->view->header);
+	if (gs->lost_folios || gs->lost_files)
+		seq_printf(m, GT_NOTE_TRUNCATED " %lu groups: %lu folios %lu pins %lu gets %lu policy files not shown\n",
+			   GT_GROUPS_MAX, gs->lost_folios, gs->lost_pins,
+			   gs->lost_gets, gs->lost_files);
+	return 0;
+}
+
+static const struct seq_operations gt_groups_ops = {
+	.start = gt_groups_start,
+	.next = gt_groups_next,
+	.stop = gt_view_stop,
+	.show = gt_groups_show,
+};
+
+static int gt_groups_release(struct inode *inode, struct file *file)
+{
+	struct gt_groups *gs = ((struct seq_file *)file->private_data)->private;
+
+	kvfree(gs->g);
+	kvfree(gs->slot);
+	return seq_release_private(inode, file);
+}
+
+static int gt_groups_open(struct inode *inode, struct file *file)
+{
+	struct gt_groups *gs;
+	int err;
+
+	gs = __seq_open_private(file, &gt_groups_ops, sizeof(*gs));
+	if (!gs)
+		return -ENOMEM;
+	gs->view = inode->i_private;
+	err = gt_groups_build(gs);
+	if (err)
+		gt_groups_release(inode, file);
+	return err;
+}
+
+static const struct file_operations gt_groups_fops = {
+	.owner = THIS_MODULE,
+	.open = gt_groups_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = gt_groups_release,
+};
+
+static void tasks_row(struct seq_file *m, const struct gt_group *g, u64 now)
+{
 	seq_printf(m, "%lld ", (long long)g->key[0]);
 	gt_put_comm(m, g->comm);
 	seq_printf(m, " %lu %lu %lu %lu %lu %u\n", g->folios, g->pins, g->gets,
@@ -528,47 +696,11 @@ static void tasks_row(struct seq_file *m, const void *row, u64 now)
 
 static const struct gt_view tasks_view = {
 	.header = GT_TASKS_HEADER,
-	.row_size = sizeof(struct gt_group),
-	.build = tasks_build,
 	.show = tasks_row,
 };
 
-/* Files with pins now, and files the policy acted on, pinned or not. */
-static size_t files_build(struct gt_snapshot *snap, void **rows)
+static void files_row(struct seq_file *m, const struct gt_group *g, u64 now)
 {
-	struct gt_policy_file *pf;
-	size_t n = gt_group_build(snap, rows, true), j, base;
-	struct gt_group *g = *rows;
-	u64 now = ktime_get_boottime_ns();
-	int i, nf;
-
-	if (!g)
-		return 0;
-	pf = kcalloc(GT_FILES_MAX, sizeof(*pf), GFP_KERNEL);
-	if (!pf)
-		return n;
-	nf = gt_policy_files(pf, GT_FILES_MAX);
-	base = n;
-	for (i = 0; i < nf; i++) {
-		for (j = 0; j < base; j++)
-			if (g[j].key[0] == pf[i].dev && g[j].key[1] == pf[i].ino)
-				break;
-		if (j == base) {
-			j = n++;
-			g[j].key[0] = pf[i].dev;
-			g[j].key[1] = pf[i].ino;
-			g[j].oldest = now;
-		}
-		memcpy(g[j].vetoes, pf[i].vetoes, sizeof(g[j].vetoes));
-		g[j].truncated = pf[i].truncated;
-	}
-	kfree(pf);
-	return n;
-}
-
-static void files_row(struct seq_file *m, const void *row, u64 now)
-{
-	const struct gt_group *g = row;
 	int i;
 
 	seq_printf(m, "%u:%u %llu %lu %lu %lu %lu %lu %u",
@@ -582,38 +714,36 @@ static void files_row(struct seq_file *m, const void *row, u64 now)
 
 static const struct gt_view files_view = {
 	.header = GT_FILES_HEADER,
-	.row_size = sizeof(struct gt_group),
-	.build = files_build,
+	.by_file = true,
 	.show = files_row,
 };
 
 /*
  * stacks: every call site seen since load, in full; events name sites of
- * pins that may be gone from the table.
+ * pins that may be gone from the table. Read a site at a time.
  */
 
-static size_t stacks_build(struct gt_snapshot *snap, void **rows)
+static void *gt_stacks_start(struct seq_file *m, loff_t *pos)
 {
-	size_t i, n = gt_site_count();
-	u32 *h;
-
-	*rows = kvcalloc(max_t(size_t, n, 1), sizeof(*h), GFP_KERNEL);
-	h = *rows;
-	if (!h)
-		return 0;
-	for (i = 0; i < n; i++)
-		h[i] = i + 1;
-	return n;
+	if (*pos >= gt_site_count())
+		return NULL;
+	return (void *)(uintptr_t)(*pos + 1);
 }
 
-static void stacks_row(struct seq_file *m, const void *row, u64 now)
+static void *gt_stacks_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	u32 id = *(const u32 *)row;
+	++*pos;
+	return gt_stacks_start(m, pos);
+}
+
+static int gt_stacks_show(struct seq_file *m, void *v)
+{
+	u32 id = (uintptr_t)v;
 	struct gt_site_info info;
 	unsigned int i;
 
 	if (!gt_site_get(id, &info))
-		return;
+		return 0;
 	seq_printf(m, "stack %u\n", id);
 	for (i = 0; i < info.nr; i++) {
 		seq_puts(m, " ");
@@ -621,13 +751,16 @@ static void stacks_row(struct seq_file *m, const void *row, u64 now)
 		seq_putc(m, '\n');
 	}
 	seq_putc(m, '\n');
+	return 0;
 }
 
-static const struct gt_view stacks_view = {
-	.row_size = sizeof(u32),
-	.build = stacks_build,
-	.show = stacks_row,
+static const struct seq_operations gt_stacks_sops = {
+	.start = gt_stacks_start,
+	.next = gt_stacks_next,
+	.stop = gt_view_stop,
+	.show = gt_stacks_show,
 };
+DEFINE_SEQ_ATTRIBUTE(gt_stacks);
 
 /* events: the event ring, oldest first */
 
@@ -689,14 +822,12 @@ int gt_debugfs_init(void)
 	debugfs_create_file("version", 0444, gt_dir, NULL, &version_fops);
 	debugfs_create_file("stats", 0444, gt_dir, NULL, &stats_fops);
 	debugfs_create_file("hooks", 0444, gt_dir, NULL, &hooks_fops);
-	debugfs_create_file("pages", 0444, gt_dir, (void *)&pages_view,
-			    &gt_view_fops);
+	debugfs_create_file("pages", 0444, gt_dir, NULL, &gt_pages_fops);
 	debugfs_create_file("tasks", 0444, gt_dir, (void *)&tasks_view,
-			    &gt_view_fops);
+			    &gt_groups_fops);
 	debugfs_create_file("files", 0444, gt_dir, (void *)&files_view,
-			    &gt_view_fops);
-	debugfs_create_file("stacks", 0444, gt_dir, (void *)&stacks_view,
-			    &gt_view_fops);
+			    &gt_groups_fops);
+	debugfs_create_file("stacks", 0444, gt_dir, NULL, &gt_stacks_fops);
 	debugfs_create_file("events", 0444, gt_dir, NULL, &events_fops);
 	return 0;
 }

@@ -31,6 +31,7 @@
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
+#include "folio_file.h"
 #include "hook.h"
 #include "policy.h"
 #include "reconcile.h"
@@ -260,17 +261,19 @@ static bool gt_enforcing(void)
 	return READ_ONCE(gt_mode) == GT_POLICY_ENFORCE;
 }
 
-/* The callers hold the folio lock or the mapping's i_pages lock. */
-static struct inode *gt_folio_inode(struct folio *folio)
+/*
+ * Page cache of a file? The callers hold the folio lock or the mapping's
+ * i_pages lock. Cheap, for every folio; which file it is, only for those
+ * counted, comes from gt_folio_file_id().
+ */
+static bool gt_folio_cached(struct folio *folio)
 {
 	struct address_space *mapping;
 
 	if (folio_test_anon(folio))
-		return NULL;
+		return false;
 	mapping = READ_ONCE(folio->mapping);
-	if (!mapping || ((unsigned long)mapping & PAGE_MAPPING_FLAGS))
-		return NULL;
-	return mapping->host;
+	return mapping && !((unsigned long)mapping & PAGE_MAPPING_FLAGS);
 }
 
 /* Pinned page cache, as the header comment defines it. */
@@ -278,7 +281,7 @@ static bool gt_policy_pinned(struct folio *folio)
 {
 	int pins = 0, gets = 0;
 
-	if (!gt_folio_inode(folio))
+	if (!gt_folio_cached(folio))
 		return false;
 	if (folio_maybe_dma_pinned(folio))
 		return true;
@@ -289,31 +292,30 @@ static bool gt_policy_pinned(struct folio *folio)
 	return gets && gt_folio_unexplained(folio, pins, GT_CALLER_REFS) > 0;
 }
 
-static struct gt_policy_file *gt_file_slot(struct inode *inode)
+static struct gt_policy_file *gt_file_slot(const struct gt_file_id *id)
 {
-	dev_t dev = inode->i_sb->s_dev;
 	int i;
 
 	for (i = 0; i < gt_nr_files; i++)
-		if (gt_files[i].dev == dev && gt_files[i].ino == inode->i_ino)
+		if (gt_files[i].dev == id->dev && gt_files[i].ino == id->ino)
 			return &gt_files[i];
 	if (gt_nr_files == GT_FILES_MAX)
 		return NULL;
-	gt_files[gt_nr_files].dev = dev;
-	gt_files[gt_nr_files].ino = inode->i_ino;
+	gt_files[gt_nr_files].dev = id->dev;
+	gt_files[gt_nr_files].ino = id->ino;
 	return &gt_files[gt_nr_files++];
 }
 
 static void gt_file_count(struct folio *folio, int veto)
 {
-	struct inode *inode = gt_folio_inode(folio);
 	struct gt_policy_file *f;
+	struct gt_file_id id;
 	unsigned long flags;
 
-	if (!inode)
+	if (!gt_folio_file_id(folio, &id))
 		return;
 	raw_spin_lock_irqsave(&gt_files_lock, flags);
-	f = gt_file_slot(inode);
+	f = gt_file_slot(&id);
 	if (!f)
 		atomic64_inc(&gt_files_untracked);
 	else if (veto < 0)
@@ -402,7 +404,7 @@ void gt_policy_unpinned(struct folio *folio)
 	unsigned long flags;
 	bool queued = false;
 
-	if (!gt_enforcing() || !gt_folio_inode(folio) ||
+	if (!gt_enforcing() || !gt_folio_cached(folio) ||
 	    folio_test_swapbacked(folio))
 		return;
 	raw_spin_lock_irqsave(&gt_redirty_lock, flags);
@@ -424,8 +426,7 @@ void gt_policy_unpinned(struct folio *folio)
  * the device writes from now on is lost: report it. References the
  * refcount no longer shows are stale and are released here.
  */
-static noinline void gt_policy_truncated_tracked(struct folio *folio,
-						 struct inode *inode)
+static noinline void gt_policy_truncated_tracked(struct folio *folio)
 {
 	struct gt_ev ev = { .kind = GT_EV_TRUNCATE };
 	struct gt_owner owner = {};
@@ -455,19 +456,17 @@ static noinline void gt_policy_truncated_tracked(struct folio *folio,
 	gt_ring_emit(&ev);
 
 	pr_warn_ratelimited("data loss: page %lu of inode %lu (dev %u:%u) left the page cache while pinned by pid %d %s\n",
-			    folio->index, inode->i_ino, MAJOR(inode->i_sb->s_dev),
-			    MINOR(inode->i_sb->s_dev), owner.tgid,
+			    folio->index, ev.ino, MAJOR(ev.dev), MINOR(ev.dev),
+			    owner.tgid,
 			    owner.tgid ? owner.comm : "(before load)");
 }
 
 /* Every page leaving the page cache: the locals above cost each one. */
 void gt_policy_truncated(struct folio *folio)
 {
-	struct inode *inode = gt_folio_inode(folio);
-
-	if (inode && (gt_table_maybe(folio_pfn(folio)) ||
-		      folio_maybe_dma_pinned(folio)))
-		gt_policy_truncated_tracked(folio, inode);
+	if (gt_folio_cached(folio) && (gt_table_maybe(folio_pfn(folio)) ||
+				       folio_maybe_dma_pinned(folio)))
+		gt_policy_truncated_tracked(folio);
 }
 
 void gt_policy_stats(struct gt_policy_stats *st)

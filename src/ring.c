@@ -13,6 +13,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 
+#include "folio_file.h"
 #include "ring.h"
 
 static DEFINE_RAW_SPINLOCK(gt_ring_lock);
@@ -57,20 +58,13 @@ void gt_ring_exit(void)
 /* The file of a page-cache folio; callers keep the folio from going away. */
 static void gt_ev_file(struct gt_ev *ev, struct folio *folio)
 {
-	struct address_space *mapping;
-	struct inode *inode;
+	struct gt_file_id id;
 
-	if (folio_test_anon(folio))
+	if (!gt_folio_file_id(folio, &id))
 		return;
-	mapping = READ_ONCE(folio->mapping);
-	if (!mapping || ((unsigned long)mapping & PAGE_MAPPING_FLAGS))
-		return;
-	inode = READ_ONCE(mapping->host);
-	if (!inode)
-		return;
-	ev->dev = inode->i_sb->s_dev;
-	ev->ino = inode->i_ino;
-	ev->index = READ_ONCE(folio->index);
+	ev->dev = id.dev;
+	ev->ino = id.ino;
+	ev->index = id.index;
 }
 
 void gt_ev_fill(struct gt_ev *ev, const struct gt_entry *e,

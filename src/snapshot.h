@@ -1,15 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A consistent-enough copy of the table for the views: one row per entry,
- * with its attribution and, for page cache, the file it belongs to, copied
- * under the table's locks so that printing can sleep. The table is
- * reconciled first, so what a view shows is what the kernel holds.
+ * The table for the views, a chunk at a time: rows with the attribution
+ * and, for page cache, the file of each entry, copied under the table's
+ * bucket locks so that printing can sleep. Memory is one chunk, whatever
+ * the size of the table: no view copies the table whole.
+ *
+ * A walk visits the buckets in order and copies whole buckets into the
+ * chunk while they fit. A bucket that does not fit is copied in parts, the
+ * smallest pfns first, and the next chunk takes it up from the last pfn
+ * copied: an entry present for the whole walk is copied exactly once, an
+ * entry taken or dropped during it maybe. Rows come in no particular order
+ * (the order of the hash, not of pfns).
  */
 #ifndef _GUP_TRACK_SNAPSHOT_H
 #define _GUP_TRACK_SNAPSHOT_H
 
 #include <linux/sched.h>
 #include <linux/types.h>
+
+/* Rows per chunk: 80 KiB of them. */
+#define GT_SNAP_CHUNK	1024
 
 struct gt_snap {
 	unsigned long pfn;
@@ -28,14 +38,28 @@ struct gt_snap {
 	unsigned long index;
 };
 
-struct gt_snapshot {
-	size_t nr;
+struct gt_snap_walk {
+	unsigned long bucket;	/* the next bucket to visit */
+	unsigned long after;	/* when split: pfns up to it are copied */
+	bool split;		/* bucket was copied in part */
+	bool done;		/* the walk reached the end of the table */
+	size_t nr;		/* rows in the chunk */
 	size_t cap;
-	bool truncated;		/* the table grew past cap while copied */
+	/* Filling: the rows of the bucket under visit start here. */
+	size_t base;
+	bool overflow;		/* ... and not all of them fit */
 	struct gt_snap rows[];
 };
 
-struct gt_snapshot *gt_snapshot_take(void);
-void gt_snapshot_free(struct gt_snapshot *snap);
+/* A walk with a chunk of cap rows (0: GT_SNAP_CHUNK); NULL if no memory. */
+struct gt_snap_walk *gt_snap_walk_alloc(size_t cap);
+void gt_snap_walk_free(struct gt_snap_walk *w);
+/* Back to the start of the table; the chunk is emptied. */
+void gt_snap_walk_rewind(struct gt_snap_walk *w);
+/*
+ * Replace the chunk with the next rows of the table, sleeping between
+ * buckets; returns their number, 0 at the end. Process context.
+ */
+size_t gt_snap_walk_next(struct gt_snap_walk *w);
 
 #endif /* _GUP_TRACK_SNAPSHOT_H */

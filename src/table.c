@@ -350,6 +350,33 @@ bool gt_table_scan(unsigned long *cursor, unsigned long budget, bool fix,
 	return true;
 }
 
+unsigned long gt_table_buckets(void)
+{
+	return 1UL << gt_bucket_bits;
+}
+
+bool gt_table_visit(unsigned long *bucket, unsigned long span,
+		    void (*fn)(struct gt_entry *e, void *arg), void *arg)
+{
+	unsigned long nb = 1UL << gt_bucket_bits, b, end, flags;
+	struct hlist_nulls_node *n;
+	struct gt_entry *e;
+
+	end = *bucket + min(span, nb);
+	for (b = *bucket; b < min(end, nb); b++) {
+		if (gt_bucket_empty(b))
+			continue;
+		raw_spin_lock_irqsave(gt_lock(b), flags);
+		hlist_nulls_for_each_entry(e, n, &gt_buckets[b], node)
+			fn(e, arg);
+		raw_spin_unlock_irqrestore(gt_lock(b), flags);
+		*bucket = b;
+		return true;
+	}
+	*bucket = min(end, nb);
+	return false;
+}
+
 unsigned long gt_table_count(void)
 {
 	return atomic_long_read(&gt_count);

@@ -127,6 +127,16 @@ int gt_table_describe_once(unsigned long pfn, u16 bit, struct gt_entry *e,
 bool gt_table_scan(unsigned long *cursor, unsigned long budget, bool fix,
 		   void (*fn)(struct gt_entry *e, void *arg), void *arg);
 
+/*
+ * For the views, a bucket at a time: call fn on every entry of the first
+ * non-empty bucket in [*bucket, *bucket + span), under its lock (fn must
+ * not sleep), set *bucket to it and return true. False if those buckets
+ * were all empty: *bucket is then past them, gt_table_buckets() at the end.
+ */
+bool gt_table_visit(unsigned long *bucket, unsigned long span,
+		    void (*fn)(struct gt_entry *e, void *arg), void *arg);
+unsigned long gt_table_buckets(void);
+
 unsigned long gt_table_count(void);
 unsigned long gt_table_peak(void);
 /* Bytes the table holds: entries in use and in reserve, buckets, locks. */

@@ -7,7 +7,18 @@
 #ifndef _GUP_TRACK_FORMAT_H
 #define _GUP_TRACK_FORMAT_H
 
-/* pages: one line per tracked folio, after this header. */
+/*
+ * In the table views (pages, tasks, files, events, hooks) a line that
+ * starts with '#' is a note, not a row. A note that starts with
+ * GT_NOTE_TRUNCATED says rows were left out, and counts what they held:
+ *   "# truncated: more than N groups: F folios P pins G gets X policy files not shown"
+ */
+#define GT_NOTE_TRUNCATED	"# truncated: more than"
+
+/*
+ * pages: one line per tracked folio, after this header, in no particular
+ * order: the module streams the table, it does not sort it.
+ */
 #define GT_PAGES_HEADER \
 	"pfn order pins gets flags pid comm age_s caller stack file"
 
