@@ -104,6 +104,7 @@ static u32 gt_age(u64 since, u64 now)
 struct gt_active {
 	unsigned long folios, pinned_folios, pinned_pages, pins, gets;
 	unsigned long get_folios, longterm_folios, file_folios;
+	unsigned long misused_folios, misused_pins;
 };
 
 static void gt_active_add(struct gt_entry *e, void *arg)
@@ -126,6 +127,10 @@ static void gt_active_add(struct gt_entry *e, void *arg)
 		a->longterm_folios++;
 	if (flags & GT_E_FILE)
 		a->file_folios++;
+	if ((flags & GT_E_MISUSED) && pins) {
+		a->misused_folios++;
+		a->misused_pins += pins;
+	}
 }
 
 static void gt_missed_add(const struct gt_hook *h, u64 hits, void *arg)
@@ -216,6 +221,8 @@ static int stats_show(struct seq_file *m, void *v)
 	S("active_gets_unconfirmed", a.gets);
 	S("active_longterm_folios", a.longterm_folios);
 	S("active_file_folios", a.file_folios);
+	S("active_misused_folios", a.misused_folios);
+	S("active_misused_pins", a.misused_pins);
 	S("active_owners", gt_owner_count());
 	S("idle_owners", gt_owner_idle());
 	S("peak_folios", gt_table_peak());
@@ -301,7 +308,7 @@ static void gt_put_flags(struct seq_file *m, const struct gt_snap *s)
 	char f[GT_FLAGS_LEN + 1] = "-----";
 
 	if (s->pins)
-		f[0] = GT_FLAG_PIN;
+		f[0] = s->flags & GT_E_MISUSED ? GT_FLAG_MISUSED : GT_FLAG_PIN;
 	if (s->gets)
 		f[1] = GT_FLAG_GET;
 	if (s->flags & GT_E_LONGTERM)
@@ -435,7 +442,7 @@ static const struct file_operations gt_pages_fops = {
 struct gt_group {
 	u64 key[2];
 	char comm[TASK_COMM_LEN];
-	unsigned long folios, pins, gets, longterm, file, write;
+	unsigned long folios, pins, gets, longterm, file, write, misused;
 	u64 oldest;		/* smallest since */
 	u64 vetoes[GT_VETO_MAX];
 	u64 truncated;
@@ -546,6 +553,7 @@ static int gt_groups_add(struct gt_groups *gs, const struct gt_snap *s)
 	g->pins += s->pins;
 	g->gets += s->gets;
 	g->longterm += !!(s->flags & GT_E_LONGTERM);
+	g->misused += s->pins && (s->flags & GT_E_MISUSED);
 	g->file += !!(s->flags & GT_E_FILE);
 	g->write += !!(s->flags & GT_E_WRITE);
 	g->oldest = min(g->oldest, s->since);
@@ -690,8 +698,9 @@ static void tasks_row(struct seq_file *m, const struct gt_group *g, u64 now)
 {
 	seq_printf(m, "%lld ", (long long)g->key[0]);
 	gt_put_comm(m, g->comm);
-	seq_printf(m, " %lu %lu %lu %lu %lu %u\n", g->folios, g->pins, g->gets,
-		   g->longterm, g->file, gt_age(g->oldest, now));
+	seq_printf(m, " %lu %lu %lu %lu %lu %u %lu\n", g->folios, g->pins,
+		   g->gets, g->longterm, g->file, gt_age(g->oldest, now),
+		   g->misused);
 }
 
 static const struct gt_view tasks_view = {

@@ -138,25 +138,43 @@ long gt_folio_unexplained(struct folio *folio, int pins, int holding)
 }
 
 /*
- * How many of pins the refcount still has room for. put_page() on a
- * pinned folio takes one reference where unpin takes the whole bias (small
- * folios) or leaves the pin count alone (large ones): either way the
- * refcount falls below what the mappings, the cache and the pins explain.
- * The kernel's own transient references only ever add to the refcount,
- * so none is assumed here (a folio off the LRU is not taken to hold one):
- * the check can be late, never wrong.
+ * Of the entry's pins, how many the kernel no longer holds (*gone: given
+ * back unseen), and how many were released with put_page() (*misused).
+ * An unpin takes the whole bias from a small folio, and one reference and
+ * one pin count from a large one; put_page() takes one reference and
+ * leaves the pin count. So what the refcount lacks of what the mappings,
+ * the cache and the pins explain is 1024 per pin gone and one per pin
+ * misused (small), or one per pin misused beside a pin count that fell
+ * (large). The kernel's own transient references only ever add to the
+ * refcount, so none is assumed here (a folio off the LRU is not taken to
+ * hold one): the check can be late, never wrong.
  */
-static long gt_pins_present(struct folio *folio, int pins)
+static void gt_pins_lost(struct folio *folio, int pins, long *gone,
+			 long *misused)
 {
-	long short_by = -gt_folio_unexplained(folio, pins, 0);
+	long short_by;
 
+	*gone = 0;
+	*misused = 0;
+	if (folio_test_large(folio))
+		*gone = clamp_t(long, pins - gt_folio_pincount(folio), 0, pins);
+	short_by = -gt_folio_unexplained(folio, pins - *gone, 0);
 	if (short_by <= 0)
-		return pins;
-	if (!folio_test_large(folio))
-		short_by = DIV_ROUND_UP(short_by, GUP_PIN_COUNTING_BIAS);
-	return pins - min_t(long, short_by, pins);
+		return;
+	if (!folio_test_large(folio)) {
+		*gone += short_by / GUP_PIN_COUNTING_BIAS;
+		short_by %= GUP_PIN_COUNTING_BIAS;
+	}
+	*gone = min_t(long, *gone, pins);
+	*misused = min_t(long, short_by, pins - *gone);
 }
 
+/*
+ * Pins released with put_page() stay in the entry, flagged: the kernel
+ * still counts them held (nr_foll_pin_released never moved) and the folio
+ * keeps the references they leave for as long as it lives. Reported once
+ * per entry.
+ */
 static void gt_misuse_put(struct gt_entry *e, struct folio *folio,
 			  struct gt_rc *rc, int gone)
 {
@@ -173,8 +191,7 @@ static void gt_misuse_put(struct gt_entry *e, struct folio *folio,
 		l->pid = ev.pid;
 		memcpy(l->comm, ev.comm, sizeof(l->comm));
 	}
-	rc->pins += gone;
-	e->pins -= gone;
+	e->flags |= GT_E_MISUSED;
 }
 
 /* Out of line: an event is zero-filled, and most entries emit none. */
@@ -225,7 +242,7 @@ static void gt_reconcile_entry(struct gt_entry *e, void *arg)
 	struct gt_rc *rc = arg;
 	struct folio *folio;
 	struct page *page;
-	long bound, extra, nr;
+	long gone, misused, extra, nr;
 	u32 n;
 
 	rc->checked++;
@@ -248,12 +265,11 @@ static void gt_reconcile_entry(struct gt_entry *e, void *arg)
 		e->subpages = 0;
 	}
 	if (e->pins) {
-		bound = folio_test_large(folio) ? gt_folio_pincount(folio) :
-			folio_ref_count(folio) / GUP_PIN_COUNTING_BIAS;
-		if (e->pins <= bound)
-			bound = gt_pins_present(folio, e->pins);
-		if (e->pins > bound)
-			gt_misuse_put(e, folio, rc, e->pins - max(bound, 0L));
+		gt_pins_lost(folio, e->pins, &gone, &misused);
+		rc->pins += gone;
+		e->pins -= gone;
+		if (misused && !(e->flags & GT_E_MISUSED))
+			gt_misuse_put(e, folio, rc, misused);
 	}
 	if (e->pins)
 		gt_watch_pins(e, folio, rc);

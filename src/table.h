@@ -32,6 +32,8 @@
 #define GT_E_FILE	BIT(2)	/* page cache */
 #define GT_E_SHMEM	BIT(3)	/* page cache of shmem/memfd */
 #define GT_E_KIND	(GT_E_FILE | GT_E_SHMEM)
+/* Some pin was released with put_page(): it stays, and is leaked. */
+#define GT_E_MISUSED	BIT(4)
 /* Events already reported for the entry (ring.h): once per entry. */
 #define GT_E_LONG_SEEN	BIT(6)
 #define GT_E_ORPHAN_SEEN	BIT(7)

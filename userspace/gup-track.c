@@ -393,8 +393,9 @@ static void print_tasks(const struct gt_table *t, size_t limit)
 	if (json)
 		list_begin(&j);
 	else
-		printf("%7s %-15s %8s %8s %8s %8s %8s %9s\n", "PID", "COMM",
-		       "FOLIOS", "PINS", "GETS", "LONGTERM", "FILE", "OLDEST_S");
+		printf("%7s %-15s %8s %8s %8s %8s %8s %9s %8s\n", "PID", "COMM",
+		       "FOLIOS", "PINS", "GETS", "LONGTERM", "FILE", "OLDEST_S",
+		       "MISUSED");
 	for (i = 0; i < t->nr && shown < limit; i++) {
 		const struct gt_task *k = (struct gt_task *)t->rows + i;
 
@@ -402,9 +403,9 @@ static void print_tasks(const struct gt_table *t, size_t limit)
 			continue;
 		shown++;
 		if (!json) {
-			printf("%7ld %-15s %8lu %8lu %8lu %8lu %8lu %9lu\n",
+			printf("%7ld %-15s %8lu %8lu %8lu %8lu %8lu %9lu %8lu\n",
 			       k->pid, k->comm, k->folios, k->pins, k->gets,
-			       k->longterm, k->file, k->oldest);
+			       k->longterm, k->file, k->oldest, k->misused);
 			continue;
 		}
 		gt_json_open(&j, NULL, '{');
@@ -416,6 +417,7 @@ static void print_tasks(const struct gt_table *t, size_t limit)
 		gt_json_num(&j, "longterm", k->longterm);
 		gt_json_num(&j, "file", k->file);
 		gt_json_num(&j, "oldest_s", k->oldest);
+		gt_json_num(&j, "misused", k->misused);
 		gt_json_close(&j, '}');
 	}
 	if (json)

@@ -182,7 +182,7 @@ static int parse_table(FILE *f, struct gt_table *out, size_t size,
 
 static bool flags_ok(const char *f)
 {
-	static const char * const pos[] = { "P-", "G-", "L-", "W-", "FSA-" };
+	static const char * const pos[] = { "PX-", "G-", "L-", "W-", "FSA-" };
 
 	if (strlen(f) != GT_FLAGS_LEN)
 		return false;
@@ -208,9 +208,9 @@ static bool task_row(const char *line, void *dst)
 	struct gt_task *t = dst;
 	char extra[2];
 
-	return sscanf(line, "%ld %31s %lu %lu %lu %lu %lu %lu %1s", &t->pid,
+	return sscanf(line, "%ld %31s %lu %lu %lu %lu %lu %lu %lu %1s", &t->pid,
 		      t->comm, &t->folios, &t->pins, &t->gets, &t->longterm,
-		      &t->file, &t->oldest, extra) == 8;
+		      &t->file, &t->oldest, &t->misused, extra) == 9;
 }
 
 static bool file_row(const char *line, void *dst)

@@ -47,6 +47,7 @@ struct gt_task {
 	long pid;
 	char comm[32];
 	unsigned long folios, pins, gets, longterm, file, oldest;
+	unsigned long misused;	/* folios with pins released by put_page() */
 };
 
 #define GT_FILE_POLICY_COLS	6

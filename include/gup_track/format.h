@@ -22,9 +22,12 @@
 #define GT_PAGES_HEADER \
 	"pfn order pins gets flags pid comm age_s caller stack file"
 
-/* tasks: one line per pid, after this header. */
+/*
+ * tasks: one line per pid, after this header. misused: folios whose pins
+ * it released with put_page() (flag X in pages), still held.
+ */
 #define GT_TASKS_HEADER \
-	"pid comm folios pins gets longterm file oldest_s"
+	"pid comm folios pins gets longterm file oldest_s misused"
 
 /*
  * files: one line per inode that has pins now or that the policy acted on,
@@ -61,7 +64,8 @@
 
 /*
  * The flags column of pages: five fixed positions, '-' when unset.
- *   0  P  FOLL_PIN pins are held
+ *   0  P  FOLL_PIN pins are held; X held, and some pin was released with
+ *         put_page(): the kernel still counts it, the folio leaks it
  *   1  G  FOLL_GET references not yet seen released (unconfirmed)
  *   2  L  some pin or reference was FOLL_LONGTERM
  *   3  W  some pin or reference was FOLL_WRITE
@@ -69,6 +73,7 @@
  */
 #define GT_FLAGS_LEN		5
 #define GT_FLAG_PIN		'P'
+#define GT_FLAG_MISUSED		'X'
 #define GT_FLAG_GET		'G'
 #define GT_FLAG_LONGTERM	'L'
 #define GT_FLAG_WRITE		'W'

@@ -11,7 +11,7 @@
  * Bumped whenever a debugfs file changes in a way a parser would notice:
  * a column added, removed or reordered, or a key renamed.
  */
-#define GUP_TRACK_FORMAT_VERSION	3
+#define GUP_TRACK_FORMAT_VERSION	4
 
 #define GUP_TRACK_DEBUGFS_DIR	"gup_track"
 

@@ -59,8 +59,8 @@ static const char * const pages_seeds[] = {
 };
 
 static const char * const tasks_seeds[] = {
-	GT_TASKS_HEADER "\n135 hold_pins 256 256 0 256 0 4\n7 fio 1 512 0 0 1 12\n",
-	GT_TASKS_HEADER "\n9 \xc3\xa9t\xe9\xfe 1 1 0 0 0 0\n",
+	GT_TASKS_HEADER "\n135 hold_pins 256 256 0 256 0 4 0\n7 fio 1 512 0 0 1 12 0\n",
+	GT_TASKS_HEADER "\n9 \xc3\xa9t\xe9\xfe 1 1 0 0 0 0 0\n",
 };
 
 static const char * const files_seeds[] = {
@@ -88,9 +88,9 @@ static const char * const stacks_seeds[] = {
 };
 
 static const char * const kvs_seeds[] = {
-	"format 3\npins_acquired 5\nactive_pins 3\npolicy observe\n"
+	"format 4\npins_acquired 5\nactive_pins 3\npolicy observe\n"
 	"events_misuse_put 2\nevents_orphaned 0\nevents_lost 1\npeak_folios 4\n",
-	"version 0.1.0\nformat 3\nbuilt_for 6.1.0-57-amd64\nrunning 6.1.0-57-amd64\n",
+	"version 0.1.0\nformat 4\nbuilt_for 6.1.0-57-amd64\nrunning 6.1.0-57-amd64\n",
 };
 
 struct text {
@@ -259,6 +259,7 @@ static void json_task(struct gt_json *j, const void *row)
 	gt_json_int(j, "pid", t->pid);
 	gt_json_str(j, "comm", t->comm);
 	gt_json_num(j, "oldest_s", t->oldest);
+	gt_json_num(j, "misused", t->misused);
 }
 
 static void json_file(struct gt_json *j, const void *row)

@@ -127,7 +127,7 @@ static void test_other_views(void)
 	FILE *f;
 	int ret;
 
-	f = mem(GT_TASKS_HEADER "\n135 hold_pins 256 256 0 256 0 4\n");
+	f = mem(GT_TASKS_HEADER "\n135 hold_pins 256 256 0 256 0 4 1\n");
 	ret = gt_parse_tasks(f, &t, err);
 	fclose(f);
 	result(!ret && t.nr == 1 && ((struct gt_task *)t.rows)->pins == 256,
@@ -250,7 +250,7 @@ static void test_prom(void)
 	FILE *f;
 	bool ok;
 
-	f = mem("format 3\npins_acquired 5\nactive_pins 3\npolicy observe\n"
+	f = mem("format 4\npins_acquired 5\nactive_pins 3\npolicy observe\n"
 		"events_misuse_put 2\nevents_orphaned 0\nevents_lost 1\n");
 	gt_parse_kvs(f, &stats, err);
 	fclose(f);
@@ -330,7 +330,7 @@ static void test_cli(const char *bin)
 		 GUP_TRACK_VERSION, GUP_TRACK_FORMAT_VERSION);
 	put(dir, "version", version);
 	put(dir, "pages", PAGES_OK);
-	put(dir, "tasks", GT_TASKS_HEADER "\n135 hold_pins 256 256 0 256 0 4\n7 fio 1 512 0 0 1 12\n");
+	put(dir, "tasks", GT_TASKS_HEADER "\n135 hold_pins 256 256 0 256 0 4 0\n7 fio 1 512 0 0 1 12 0\n");
 
 	rc = cli(bin, dir, "pages --pid 7", out, sizeof(out));
 	result(!rc && strstr(out, "ib_umem_get") && !strstr(out, "hold_pins"),
@@ -448,7 +448,7 @@ static void test_export(const char *bin)
 	snprintf(out, sizeof(out), "version %s\nformat %d\nbuilt_for x\nrunning 6.1.0-57-rt-amd64\n",
 		 GUP_TRACK_VERSION, GUP_TRACK_FORMAT_VERSION);
 	put(dir, "version", out);
-	put(dir, "stats", "format 3\npins_acquired 10\nactive_pins 515\npolicy enforce\n"
+	put(dir, "stats", "format 4\npins_acquired 10\nactive_pins 515\npolicy enforce\n"
 	    "events_orphaned 3\nreconcile_ns 1500000000\nload_settle_ms 12\nsites 4\n");
 	put(dir, "hooks", GT_HOOKS_HEADER "\na kretprobe attached 1 0\nb tracepoint absent 0 -\n");
 	put(dir, "events", GT_EVENTS_HEADER "\n"
@@ -461,7 +461,7 @@ static void test_export(const char *bin)
 	    "14078 0 1 0 P-LWA 212 leak 5 x 3 -\n"
 	    "20000 9 512 0 P---F 7 fio 12 ib_umem_get[ib_uverbs] 5 254:0:12:512\n"
 	    "30000 0 0 1 -GL-A 7 fio 400 x 3 -\n");
-	put(dir, "tasks", GT_TASKS_HEADER "\n212 leak 2 2 0 2 0 91\n7 fio 3 514 1 1 1 400\n9 idle 1 0 1 0 0 3\n");
+	put(dir, "tasks", GT_TASKS_HEADER "\n212 leak 2 2 0 2 0 91 2\n7 fio 3 514 1 1 1 400 0\n9 idle 1 0 1 0 0 3 0\n");
 	snprintf(path, sizeof(path), "%s/gup_track.prom", dir);
 	put(dir, "gup_track.prom", "stale\n");
 	stat(path, &st);
@@ -608,7 +608,7 @@ static void test_long_lines(void)
 	gt_table_free(&t);
 	free(text);
 
-	xasprintf(&text, "format 3\npins_acquired %s7\nactive_pins 1\n", pad);
+	xasprintf(&text, "format 4\npins_acquired %s7\nactive_pins 1\n", pad);
 	f = mem(text);
 	err[0] = 0;
 	ret = gt_parse_kvs(f, &kvs, err);
