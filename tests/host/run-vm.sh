@@ -49,6 +49,11 @@ if [ "$mode" = bench ]; then
 	esac
 fi
 
+# More vCPUs for a scale measurement (GT_VM_SMP=4); the suite runs on 2.
+smp=${GT_VM_SMP:-2}
+[[ $smp =~ ^[1-9][0-9]*$ ]] || gt_die "GT_VM_SMP must be a positive integer, not '$smp'"
+mem=${GT_VM_MEM:-$mem}
+
 rc=0
 # QEMU 7.2's TCG now and then leaves a cmpxchg16b with flags made of a
 # register's bits (TF or DF set in the slab's fast path: a #DB or a double
@@ -59,10 +64,10 @@ rc=0
 # time the VM waited for a CPU.
 TIMEFORMAT='%R %U %S'
 { time timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
-	-accel tcg,thread=single -cpu max,-cx16 -smp 2 -m "$mem" "${icount[@]}" \
+	-accel tcg,thread=single -cpu max,-cx16 -smp "$smp" -m "$mem" "${icount[@]}" \
 	-object memory-backend-ram,id=m0,size=$((mem / 2))M \
 	-object memory-backend-ram,id=m1,size=$((mem - mem / 2))M \
-	-numa node,nodeid=0,cpus=0-1,memdev=m0 \
+	-numa node,nodeid=0,cpus=0-$((smp - 1)),memdev=m0 \
 	-numa node,nodeid=1,memdev=m1 \
 	-display none -monitor none -no-reboot \
 	-kernel "$kroot/boot/vmlinuz-$abi" \
