@@ -141,6 +141,17 @@ static inline long gt_folio_cache_refs(struct folio *folio, long nr)
 }
 #endif
 
+/*
+ * 6.7 moved rethook onto objpool, whose per-CPU rings are each sized for
+ * every instance: a kretprobe of maxactive instances then costs possible
+ * CPUs x maxactive x 8 bytes beside the instances themselves.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+#define GT_RETHOOK_RING_PER_CPU		false
+#else
+#define GT_RETHOOK_RING_PER_CPU		true
+#endif
+
 /* Where the unwinder read the current frame's return address. */
 static inline unsigned long *gt_unwind_ret_ptr(struct unwind_state *state)
 {

@@ -38,7 +38,7 @@ static unsigned long max_entries = 1UL << 20;
 static unsigned int gup_calls;
 module_param(gup_calls, uint, 0444);
 MODULE_PARM_DESC(gup_calls,
-		 "GUP calls of each entry point followed at once, each holding a preallocated return-probe instance while it runs, asleep or not; a call beyond them is counted in hooks_missed and not tracked (default 0: max(4096, 64 x possible CPUs))");
+		 "GUP calls of each entry point followed at once, each holding a preallocated return-probe instance while it runs, asleep or not; a call beyond them is counted in hooks_missed and not tracked (default 0: 4096, fewer on 6.12 past 128 possible CPUs; at most 65536)");
 static unsigned int reconcile_ms = 1000;
 
 /*

@@ -173,12 +173,13 @@ static void gt_pins_lost(struct folio *folio, int pins, long *gone,
  * Pins released with put_page() stay in the entry, flagged: the kernel
  * still counts them held (nr_foll_pin_released never moved) and the folio
  * keeps the references they leave for as long as it lives. Reported once
- * per entry.
+ * per entry. 1024 put_page()s of one small folio's pin would read as one
+ * pin released unseen: late the other way, but no worse.
  */
 static void gt_misuse_put(struct gt_entry *e, struct folio *folio,
-			  struct gt_rc *rc, int gone)
+			  struct gt_rc *rc, int misused)
 {
-	struct gt_ev ev = { .kind = GT_EV_MISUSE_PUT, .pins = gone };
+	struct gt_ev ev = { .kind = GT_EV_MISUSE_PUT, .pins = misused };
 
 	gt_ev_fill(&ev, e, e->owner, folio);
 	ev.gets = e->gets;
@@ -187,11 +188,11 @@ static void gt_misuse_put(struct gt_entry *e, struct folio *folio,
 		struct gt_misuse_line *l = &rc->lines[rc->nr_lines++];
 
 		l->pfn = e->pfn;
-		l->gone = gone;
+		l->gone = misused;
 		l->pid = ev.pid;
 		memcpy(l->comm, ev.comm, sizeof(l->comm));
 	}
-	e->flags |= GT_E_MISUSED;
+	e->flags |= GT_E_MISUSE_SEEN;
 }
 
 /* Out of line: an event is zero-filled, and most entries emit none. */
@@ -268,12 +269,27 @@ static void gt_reconcile_entry(struct gt_entry *e, void *arg)
 		gt_pins_lost(folio, e->pins, &gone, &misused);
 		rc->pins += gone;
 		e->pins -= gone;
-		if (misused && !(e->flags & GT_E_MISUSED))
-			gt_misuse_put(e, folio, rc, misused);
+		/*
+		 * The flag says what this pass saw: a transient reference can
+		 * hide a misuse for a pass, or make a pin gone unseen look
+		 * like one. The event goes once per entry.
+		 */
+		if (!misused) {
+			e->flags &= ~GT_E_MISUSED;
+		} else {
+			e->flags |= GT_E_MISUSED;
+			if (!(e->flags & GT_E_MISUSE_SEEN))
+				gt_misuse_put(e, folio, rc, misused);
+		}
 	}
 	if (e->pins)
 		gt_watch_pins(e, folio, rc);
-	if (e->gets) {
+	/*
+	 * A misused pin leaves its bias short by one, which the references
+	 * would otherwise be blamed for too: they wait for the bio or the
+	 * free to confirm them.
+	 */
+	if (e->gets && !(e->flags & GT_E_MISUSED)) {
 		extra = gt_folio_unexplained(folio, e->pins,
 					     gt_folio_off_lru_refs(folio));
 		if (extra < (long)e->gets) {

@@ -20,12 +20,13 @@
  *
  * The release look stops every CPU, so it must not read every thread: only
  * a preempted task can be between our count and the kernel's (nothing there
- * sleeps), so it reads the candidates only. Those are the tasks runnable
- * when the looks began, and every task switched out while runnable since
- * then, which a sched_switch probe collects. A task in the funnel at the
- * look was switched out runnable, either before the walk (and stayed off
- * the CPU, so the walk saw it runnable) or after the probe went live. When
- * the candidates do not fit, the look reads every thread, and says so.
+ * sleeps), so it reads the candidates only. Those are the tasks on a
+ * runqueue when the looks began, and every task switched out while
+ * runnable or preempted since then, which a sched_switch probe collects.
+ * A task in the funnel at the look was preempted there, either before the
+ * walk (and stayed on its runqueue, so the walk saw it) or after the probe
+ * went live. When the candidates do not fit, the look reads every thread,
+ * and says so.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -145,7 +146,7 @@ static int gt_cand_start(void)
 	}
 	rcu_read_lock();
 	for_each_process_thread(g, t)
-		if (!t->exit_state && task_is_running(t))
+		if (!t->exit_state && READ_ONCE(t->on_rq))
 			gt_cand_add(t);
 	rcu_read_unlock();
 	return 0;
@@ -378,13 +379,15 @@ void gt_settle_stats(struct gt_settle_stats *st)
 
 /*
  * Is t, stopped, between our count of a release and the kernel's? Only a
- * runnable task can be: nothing there sleeps. No task moves while every
- * CPU is stopped, so its stack may be unwound.
+ * task on a runqueue can be: nothing there sleeps. Its state may still
+ * read other than running (preempted between set_current_state() and
+ * schedule()), so it is on_rq that tells. No task moves while every CPU
+ * is stopped, so its stack may be unwound.
  */
 static bool gt_in_funnel(struct task_struct *t)
 {
 	/* On a CPU now: the stoppers, and us. */
-	if (t->exit_state || READ_ONCE(t->on_cpu) || !task_is_running(t))
+	if (t->exit_state || READ_ONCE(t->on_cpu) || !READ_ONCE(t->on_rq))
 		return false;
 	return gt_stack_mentions(t, gt_gup_put_frame) &&
 	       gt_stack_in(t, gt_gup_put_frame);

@@ -35,6 +35,7 @@
 /* Some pin was released with put_page(): it stays, and is leaked. */
 #define GT_E_MISUSED	BIT(4)
 /* Events already reported for the entry (ring.h): once per entry. */
+#define GT_E_MISUSE_SEEN	BIT(5)
 #define GT_E_LONG_SEEN	BIT(6)
 #define GT_E_ORPHAN_SEEN	BIT(7)
 

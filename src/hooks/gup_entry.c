@@ -6,6 +6,8 @@
  * actually handed out. Only the outermost call of a task is followed:
  * 6.1's pin_user_pages_unlocked() calls get_user_pages_unlocked().
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -104,13 +106,31 @@ struct gt_hook_set gt_hooks_gup_entry = {
 	.nr = ARRAY_SIZE(gup_entry_hooks),
 };
 
+/*
+ * GUP calls asleep in faults, userfaultfd or on a slow device hold an
+ * instance each. Where each CPU has a ring for all of them (6.7+), fewer
+ * by default on machines with many possible CPUs, so that one entry
+ * point's rings stay within GT_GUP_RING_BYTES.
+ */
+#define GT_GUP_SLOTS		4096U
+#define GT_GUP_SLOTS_MAX	65536U
+#define GT_GUP_RING_BYTES	(4UL << 20)
+
 unsigned int gt_gup_set_slots(unsigned int slots)
 {
+	unsigned long fit;
 	unsigned int i;
 
-	/* Asleep in faults, userfaultfd or a slow device: one per thread. */
-	if (!slots)
-		slots = max(4096U, 64 * num_possible_cpus());
+	if (!slots) {
+		slots = GT_GUP_SLOTS;
+		fit = GT_GUP_RING_BYTES / (sizeof(void *) * num_possible_cpus());
+		if (GT_RETHOOK_RING_PER_CPU)
+			slots = clamp_t(unsigned long, fit, 256, slots);
+	} else if (slots > GT_GUP_SLOTS_MAX) {
+		pr_warn("gup_calls %u is more than %u: %u\n", slots,
+			GT_GUP_SLOTS_MAX, GT_GUP_SLOTS_MAX);
+		slots = GT_GUP_SLOTS_MAX;
+	}
 	for (i = 0; i < ARRAY_SIZE(gup_entry_hooks); i++)
 		gup_entry_hooks[i].maxactive = slots;
 	return slots;

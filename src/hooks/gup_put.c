@@ -30,7 +30,8 @@ static void gup_put_watch(struct gt_hook *h, struct ftrace_regs *fregs,
 	 * exported unpin, or an unwind per release) or the folios the call
 	 * grabbed (only its pages array, O(nr) a release). Such a drop is
 	 * counted rolled back and stays in the table until the reconciler
-	 * finds the refcount short and reports it as misuse_put.
+	 * finds the refcount short by the whole bias and drops it
+	 * (pins_reconciled).
 	 */
 	bool rollback = in_task() && gt_gup_active();
 
