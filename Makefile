@@ -8,13 +8,17 @@
 # make demo                 install deps, boot the default kernel, show a pin
 # make bench [K=name]       overhead of the loaded module, as ratios, plot
 # make check                install deps and run the whole test suite
+# make check-debug          the guest suite on a PREEMPT_RT+lockdep+KASAN+
+#                           DEBUG_OBJECTS build of Debian's 6.12 source, cached
+#                           in GT_DEBUG_CACHE (default /var/cache/gup_track/
+#                           debug-kernel); about 1 h to build once, not in CI
 # make checkpatch           kernel style check of our C sources
 # make deb                  gup-track-dkms and gup-track-utils .debs in build/debs
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 
-.PHONY: all modules driver kdir clean clean-module deb matrix demo bench check checkpatch
+.PHONY: all modules driver kdir clean clean-module deb matrix demo bench check check-debug checkpatch
 
 all: modules
 
@@ -72,6 +76,10 @@ bench:
 
 check:
 	tests/host/check.sh
+
+# Not part of check (nor CI): see README, Tests.
+check-debug:
+	tests/host/check-debug.sh
 
 checkpatch:
 	tests/host/checkpatch.sh

@@ -4,8 +4,10 @@
 GT_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 GT_CACHE=${GT_CACHE:-$GT_TOP/.cache}
 GT_BUILD=${GT_BUILD:-$GT_TOP/build}
-GT_KCONF=$GT_TOP/tests/kernels.conf
-GT_RESOLVED=$GT_CACHE/kernels/resolved
+# The matrix and what it resolved to; tests/host/check-debug.sh points
+# them at a private matrix of its one debug kernel.
+GT_KCONF=${GT_KCONF:-$GT_TOP/tests/kernels.conf}
+GT_RESOLVED=${GT_RESOLVED:-$GT_CACHE/kernels/resolved}
 
 gt_log() { printf '[gup_track] %s\n' "$*" >&2; }
 gt_die() { printf '[gup_track] error: %s\n' "$*" >&2; exit 1; }

@@ -36,7 +36,9 @@ append="console=ttyS0 no_timer_check panic_on_warn=1 oops=panic panic=-1 numa_ba
 # The benchmark: room to track a million 4 KiB folios, and on 6.12 guest
 # time counted in instructions (-icount), so that its ratios repeat to
 # 0.1% whatever else the host runs. 6.1 does not boot with -icount.
-mem=1536
+# GT_VM_MEM: more for a debug kernel (KASAN's shadow and quarantine,
+# lockdep), tests/host/check-debug.sh.
+mem=${GT_VM_MEM:-1536}
 icount=()
 if [ "$mode" = bench ]; then
 	mem=${GT_BENCH_MEM:-5120}

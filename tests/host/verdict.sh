@@ -12,7 +12,10 @@ set -uo pipefail
 kernel=$1 run=$2
 ktap=$run/ktap.log
 console=$run/console.log
-BAD='BUG:|WARNING:|Oops|Call Trace|general protection|Kernel panic'
+# The debug kernel's reports (tests/host/check-debug.sh) mostly come as
+# BUG:/WARNING: lines; their own words are matched too, in case a report
+# comes without one: KASAN, ODEBUG (debug objects), and lockdep's.
+BAD='BUG:|WARNING:|Oops|Call Trace|general protection|Kernel panic|KASAN|ODEBUG|possible circular locking|possible recursive locking|inconsistent lock state|Invalid wait context|suspicious RCU usage|sleeping function called from invalid context'
 guest=$(dirname "$0")/../guest
 
 # The job never got to boot (check.sh writes why).
