@@ -54,7 +54,7 @@ fi
 # More vCPUs for a scale measurement (GT_VM_SMP=4); the suite runs on 2.
 smp=${GT_VM_SMP:-2}
 [[ $smp =~ ^[1-9][0-9]*$ ]] || gt_die "GT_VM_SMP must be a positive integer, not '$smp'"
-mem=${GT_VM_MEM:-$mem}
+[[ $mem =~ ^[1-9][0-9]*$ ]] || gt_die "GT_VM_MEM must be a number of MiB, not '$mem'"
 
 rc=0
 # QEMU 7.2's TCG now and then leaves a cmpxchg16b with flags made of a
