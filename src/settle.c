@@ -378,19 +378,19 @@ void gt_settle_stats(struct gt_settle_stats *st)
 }
 
 /*
- * Is t, stopped, between our count of a release and the kernel's? Only a
- * task on a runqueue can be: nothing there sleeps. Its state may still
+ * May t, stopped, be between our count of a release and the kernel's? Only
+ * a task on a runqueue can be: nothing there sleeps. Its state may still
  * read other than running (preempted between set_current_state() and
- * schedule()), so it is on_rq that tells. No task moves while every CPU
- * is stopped, so its stack may be unwound.
+ * schedule()), so it is on_rq that tells. Such a task is never unwound:
+ * the unwinder refuses (and warns about) the rethook frames of another
+ * task that is runnable. A word of its stack naming the funnel will do.
  */
 static bool gt_in_funnel(struct task_struct *t)
 {
 	/* On a CPU now: the stoppers, and us. */
 	if (t->exit_state || READ_ONCE(t->on_cpu) || !READ_ONCE(t->on_rq))
 		return false;
-	return gt_stack_mentions(t, gt_gup_put_frame) &&
-	       gt_stack_in(t, gt_gup_put_frame);
+	return gt_stack_mentions(t, gt_gup_put_frame);
 }
 
 /*
