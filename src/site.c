@@ -116,6 +116,8 @@ static u32 gt_site_hash(unsigned long ip)
  * Outermost first: the sites of one return address share their inner
  * frames (an O_DIRECT read from pread, libaio or io_uring) and differ in
  * the syscall path, where a mismatch is then found in a frame or two.
+ * The slots of another call may fall in this call's live frames, on a
+ * KASAN kernel in their redzones: read them as the unwinders read stacks.
  */
 static bool gt_site_matches(const struct gt_site *s, unsigned long sp,
 			    unsigned long top)
@@ -124,9 +126,11 @@ static bool gt_site_matches(const struct gt_site *s, unsigned long sp,
 
 	for (i = s->nr - 1; i >= 0; i--) {
 		if (s->from_sp[i] < top - sp &&
-		    *(unsigned long *)(sp + s->from_sp[i]) == s->raw[i])
+		    READ_ONCE_NOCHECK(*(unsigned long *)(sp + s->from_sp[i])) ==
+		    s->raw[i])
 			continue;
-		if (*(unsigned long *)(top - s->from_top[i]) != s->raw[i])
+		if (READ_ONCE_NOCHECK(*(unsigned long *)(top - s->from_top[i])) !=
+		    s->raw[i])
 			return false;
 	}
 	return true;
