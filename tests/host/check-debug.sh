@@ -25,8 +25,12 @@
 # packaging and no DKMS for this kernel (there is no Debian headers package
 # for DKMS to build against), so the guest test dkms_modprobe does not run.
 #
-# usage: check-debug.sh [-b] [TEST ...]
+# usage: check-debug.sh [-b] [-c] [TEST ...]
 #   -b          only build (or find) the kernel, print its cache directory
+#   -c          carry on past the first report: panic_on_warn=0 and
+#               kasan_multi_shot, so that one run shows every report (a
+#               KASAN report or an ODEBUG warning otherwise panics the guest);
+#               the reports still fail the run
 #   TEST        only these guest tests (default: all but dkms_modprobe)
 # GT_DEBUG_CACHE  where the kernel is built and cached
 # GT_DEBUG_JOBS   make -j for the kernel build (default: nproc); always nice 19
@@ -37,10 +41,12 @@ shopt -s inherit_errexit
 . "$(dirname "$0")/lib.sh"
 
 build_only=0
-while getopts b opt; do
+append=
+while getopts bc opt; do
 	case $opt in
 	b) build_only=1 ;;
-	*) gt_die "usage: $0 [-b] [TEST ...]" ;;
+	c) append="panic_on_warn=0 kasan_multi_shot" ;;
+	*) gt_die "usage: $0 [-b] [-c] [TEST ...]" ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -210,7 +216,7 @@ run=$GT_BUILD/$abi/tests
 rm -rf "$run" "$GT_BUILD/$abi/dkms"
 "$GT_TOP/tests/host/mkinitramfs.sh" "$name"
 gt_log "booting the debug kernel ($abi) in QEMU: tests $only"
-GT_VM_TIMEOUT=${GT_VM_TIMEOUT:-5400} GT_VM_MEM=${GT_VM_MEM:-3072} \
+GT_VM_TIMEOUT=${GT_VM_TIMEOUT:-5400} GT_VM_MEM=${GT_VM_MEM:-3072} GT_VM_APPEND=$append \
 	"$GT_TOP/tests/host/run-vm.sh" "$name" tests "$only" >/dev/null
 read -r wall cpu <"$run/qemu.seconds" || true
 gt_log "debug kernel VM: ${wall:-?} s in QEMU (${cpu:-?} s of CPU)"

@@ -32,6 +32,8 @@ truncate -s 256M "$run/disk.img"
 # (the events test); automatic NUMA balancing stays off, as it was with one.
 append="console=ttyS0 no_timer_check panic_on_warn=1 oops=panic panic=-1 numa_balancing=disable gtt.mode=$mode"
 [ -z "$only" ] || append="$append gtt.only=$only"
+# GT_VM_APPEND: more kernel parameters, last (tests/host/check-debug.sh -c).
+[ -z "${GT_VM_APPEND:-}" ] || append="$append $GT_VM_APPEND"
 
 # The benchmark: room to track a million 4 KiB folios, and on 6.12 guest
 # time counted in instructions (-icount), so that its ratios repeat to
