@@ -170,8 +170,9 @@ done
 # promtool on what the CLI exported from the real module in each guest.
 for k in "${kernels[@]}"; do
 	ktap=$GT_BUILD/$(gt_abi "$k")/tests/ktap.log
-	grep -q '^# prom: ' "$ktap" 2>/dev/null || continue
-	sed -n 's/^# prom: //p' "$ktap" | tr -d '\r' >"$results.prom"
+	# The guest's programs indent their KTAP under /init's.
+	grep -q '^ *# prom: ' "$ktap" 2>/dev/null || continue
+	sed -n 's/^ *# prom: //p' "$ktap" | tr -d '\r' >"$results.prom"
 	if out=$(promtool check metrics <"$results.prom" 2>&1) && [ -z "$out" ]; then
 		echo "PASS host monitoring: promtool check metrics: the guest's export on $k" >>"$results"
 	else
