@@ -222,12 +222,25 @@ out:
 		ftrace_test_recursion_unlock(bit);
 }
 
+struct gt_tp_find {
+	const char *name;
+	struct tracepoint *tp;
+};
+
 static void gt_find_tp(struct tracepoint *tp, void *arg)
 {
-	struct gt_hook *h = arg;
+	struct gt_tp_find *f = arg;
 
-	if (!strcmp(tp->name, h->name))
-		h->tp = tp;
+	if (!strcmp(tp->name, f->name))
+		f->tp = tp;
+}
+
+struct tracepoint *gt_tracepoint_find(const char *name)
+{
+	struct gt_tp_find f = { .name = name };
+
+	for_each_kernel_tracepoint(gt_find_tp, &f);
+	return f.tp;
 }
 
 static const char *gt_attach_error(int err)
@@ -279,8 +292,7 @@ static int gt_hook_attach(struct gt_hook *h)
 			      8 * num_possible_cpus());
 		return register_kretprobe(&h->rp);
 	case GT_TRACEPOINT:
-		h->tp = NULL;
-		for_each_kernel_tracepoint(gt_find_tp, h);
+		h->tp = gt_tracepoint_find(h->name);
 		if (!h->tp)
 			return -ENOENT;
 		return tracepoint_probe_register(h->tp, h->probe, h);

@@ -95,6 +95,8 @@ bool gt_hook_set_active(const struct gt_hook_set *set,
 /* Where an ftrace hook's function was hit: 0 until it first is. */
 unsigned long gt_hook_ip(const struct gt_hook *h);
 /* The bounds of the function that holds addr. */
+/* The kernel's tracepoint of that name, or NULL. */
+struct tracepoint *gt_tracepoint_find(const char *name);
 bool gt_symbol_range(unsigned long addr, unsigned long *start,
 		     unsigned long *end);
 

@@ -171,7 +171,7 @@ MODULE_PARM_DESC(orphan_s,
 
 static int __init gup_track_init(void)
 {
-	u64 t0 = ktime_get_ns(), t1, t2, t3, t4;
+	u64 t0 = ktime_get_ns(), t1, t2, t3, t4, t5;
 	int ret;
 
 	ret = gt_ring_init(events_size);
@@ -206,9 +206,9 @@ static int __init gup_track_init(void)
 		goto err_hooks;
 	}
 	gt_policy_start();
+	t5 = ktime_get_ns();
 	gt_settle_times((t2 - t1) / NSEC_PER_MSEC, (t4 - t3) / NSEC_PER_MSEC,
-			(ktime_get_ns() - t4) / NSEC_PER_MSEC,
-			(ktime_get_ns() - t0) / NSEC_PER_MSEC);
+			(t5 - t4) / NSEC_PER_MSEC, (t5 - t0) / NSEC_PER_MSEC);
 	gt_reconcile_start(reconcile_ms);
 	pr_info("version %s loaded\n", GUP_TRACK_VERSION);
 	return 0;

@@ -45,6 +45,7 @@
 #include <linux/tracepoint.h>
 #include <asm/unwind.h>
 
+#include "hook.h"
 #include "hooks/hooks.h"
 #include "settle.h"
 
@@ -118,12 +119,6 @@ static void gt_switch_probe(void *data, bool preempt, struct task_struct *prev,
 		gt_cand_add(prev);
 }
 
-static void gt_find_switch_tp(struct tracepoint *tp, void *arg)
-{
-	if (!strcmp(tp->name, "sched_switch"))
-		gt_switch_tp = tp;
-}
-
 /* The probe goes live before the walk: no preempted task falls between. */
 static int gt_cand_start(void)
 {
@@ -134,8 +129,7 @@ static int gt_cand_start(void)
 	if (!gt_cand)
 		return -ENOMEM;
 	gt_cand_overflow = false;
-	gt_switch_tp = NULL;
-	for_each_kernel_tracepoint(gt_find_switch_tp, NULL);
+	gt_switch_tp = gt_tracepoint_find("sched_switch");
 	ret = gt_switch_tp ? tracepoint_probe_register(gt_switch_tp,
 						       gt_switch_probe, NULL) :
 			     -ENOENT;
