@@ -60,13 +60,7 @@ name=debug
 jobs=${GT_DEBUG_JOBS:-$(nproc)}
 
 start=$(date +%s)
-lap_t=$start
-lap() {
-	local now
-	now=$(date +%s)
-	gt_log "time: $1 $((now - lap_t)) s"
-	lap_t=$now
-}
+gt_lap_t=$start
 
 mkdir -p "$dcache" || gt_root mkdir -p "$dcache"
 [ -w "$dcache" ] || gt_die "cannot write $dcache (set GT_DEBUG_CACHE)"
@@ -148,7 +142,7 @@ key=$src_ver-$hash
 kdir=$dcache/$key
 obj=$kdir/obj
 kroot=$kdir/root
-lap "debug kernel config ($key)"
+gt_lap "debug kernel config ($key)"
 
 if [ -f "$kdir/.ready" ]; then
 	gt_log "debug kernel: reusing $kdir (built in $(cat "$kdir/build.seconds" 2>/dev/null || echo '?') s)"
@@ -178,7 +172,7 @@ else
 	gt_log "debug kernel: built $abi in $(cat "$kdir/build.seconds") s"
 fi
 abi=$(cat "$kdir/.ready")
-lap "debug kernel build"
+gt_lap "debug kernel build"
 
 # The private matrix of one line, and the link that makes gt_kroot find it.
 printf '# the debug kernel of tests/host/check-debug.sh (never resolved from apt)\n%s\tbookworm\t^$\n' \
@@ -198,7 +192,7 @@ fi
 "$GT_TOP/tests/host/build-matrix.sh" "$name"
 make -s -C "$GT_TOP/tests/guest" O="$GT_BUILD/guest"
 make -s -C "$GT_TOP/userspace" O="$GT_BUILD/userspace" all
-lap "module and guest builds"
+gt_lap "module and guest builds"
 
 if [ $# -gt 0 ]; then
 	only=$(IFS=,; echo "$*")
@@ -220,7 +214,7 @@ GT_VM_TIMEOUT=${GT_VM_TIMEOUT:-5400} GT_VM_MEM=${GT_VM_MEM:-3072} GT_VM_APPEND=$
 	"$GT_TOP/tests/host/run-vm.sh" "$name" tests "$only" >/dev/null
 read -r wall cpu <"$run/qemu.seconds" || true
 gt_log "debug kernel VM: ${wall:-?} s in QEMU (${cpu:-?} s of CPU)"
-lap "VM"
+gt_lap "VM"
 "$GT_TOP/tests/host/verdict.sh" "$name" "$run" >>"$results"
 cat "$results"
 pass=$(grep -c '^PASS ' "$results" || true)

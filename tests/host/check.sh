@@ -28,21 +28,15 @@ jobs=${GT_JOBS:-$(nproc)}
 
 # Seconds each stage took, for the CI budget.
 start=$(date +%s)
-lap_t=$start
-lap() {
-	local now
-	now=$(date +%s)
-	gt_log "time: $1 $((now - lap_t)) s"
-	lap_t=$now
-}
+gt_lap_t=$start
 
 "$GT_TOP/tests/host/deps.sh"
 "$GT_TOP/tests/host/setup-kernels.sh" "${kernels[@]}"
-lap "packages and kernels"
+gt_lap "packages and kernels"
 "$GT_TOP/tests/host/build-matrix.sh" "${kernels[@]}"
 make -s -C "$GT_TOP/tests/guest" O="$GT_BUILD/guest"
 make -s -C "$GT_TOP/userspace" O="$GT_BUILD/userspace" all "$GT_BUILD/userspace/test-parse"
-lap "builds"
+gt_lap "builds"
 
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
@@ -113,11 +107,11 @@ for k in "${kernels[@]}"; do
 	fi
 	rm -f "$results.rt"
 done
-lap "host cli tests, checkpatch, monitoring and the RT check"
+gt_lap "host cli tests, checkpatch, monitoring and the RT check"
 
 # The .debs and DKMS on this machine; keeps DKMS-built modules for the guest.
 "$GT_TOP/tests/host/packaging.sh" "${kernels[@]}" >>"$results"
-lap "packaging and DKMS"
+gt_lap "packaging and DKMS"
 
 # One host thread per VM (single-threaded TCG): at most GT_JOBS VMs at once
 # (default: one per CPU), as a queue, so that on a small machine they do
@@ -157,7 +151,7 @@ for k in "${kernels[@]}"; do
 	vms[$!]=$k
 done
 wait
-lap "VMs"
+gt_lap "VMs"
 for k in "${kernels[@]}"; do
 	run=$GT_BUILD/$(gt_abi "$k")/tests
 	"$GT_TOP/tests/host/verdict.sh" "$k" "$run" >>"$results"

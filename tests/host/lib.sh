@@ -10,6 +10,14 @@ GT_KCONF=${GT_KCONF:-$GT_TOP/tests/kernels.conf}
 GT_RESOLVED=${GT_RESOLVED:-$GT_CACHE/kernels/resolved}
 
 gt_log() { printf '[gup_track] %s\n' "$*" >&2; }
+
+# gt_lap STAGE: log the seconds since the last lap (or gt_lap_t) for STAGE.
+gt_lap() {
+	local now
+	now=$(date +%s)
+	gt_log "time: $1 $((now - ${gt_lap_t:-$now})) s"
+	gt_lap_t=$now
+}
 gt_die() { printf '[gup_track] error: %s\n' "$*" >&2; exit 1; }
 
 # Run as root, through sudo when we are not.
