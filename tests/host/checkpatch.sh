@@ -8,9 +8,14 @@ set -euo pipefail
 cp_dir=$GT_CACHE/checkpatch
 if [ ! -x "$cp_dir/checkpatch.pl" ]; then
 	[ -s "$GT_RESOLVED" ] || gt_die "kernels not set up: run tests/host/setup-kernels.sh"
-	# The highest version; every flavour of a line (6.12-rt, 6.12-cloud)
-	# comes from the one source package of that line, linux-source-6.12.
-	read -r _ abi ver < <(sort -k3,3V "$GT_RESOLVED" | tail -n 1)
+	# The highest version this machine's apt can fetch: a trixie kernel's
+	# source is not in bookworm's archive. Every flavour of a line
+	# (6.12-rt, 6.12-cloud) comes from one package, linux-source-6.12.
+	host=$(gt_host_release)
+	read -r _ abi ver < <(while read -r name rest; do
+		[ "$(gt_release "$name")" = "$host" ] && echo "$name $rest"
+	done <"$GT_RESOLVED" | sort -k3,3V | tail -n 1) || true
+	[ -n "${ver:-}" ] || gt_die "no matrix kernel of this machine's release ($host)"
 	line=$(echo "$abi" | cut -d. -f1,2)
 	pkg=linux-source-$line
 	tmp=$(mktemp -d)
