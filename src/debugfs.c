@@ -177,6 +177,7 @@ static int stats_show(struct seq_file *m, void *v)
 	struct gt_active a = {};
 	struct gt_ring_stats rg;
 	struct gt_counters c;
+	u64 longest_ns, longest_nr;
 	unsigned int i;
 
 	gt_reconcile_view();
@@ -229,6 +230,10 @@ static int stats_show(struct seq_file *m, void *v)
 	S("memory_bytes", gt_table_memory() + gt_owner_memory() +
 	  gt_site_bytes());
 	S("reserve_empty", gt_table_reserve_empty());
+	S("reserve_grown", gt_table_reserve_grown());
+	gt_event_longest(&longest_ns, &longest_nr);
+	S("acquire_longest_us", longest_ns / NSEC_PER_USEC);
+	S("acquire_longest_pages", longest_nr);
 	S("sites", gt_site_count());
 	S("sites_full", gt_site_full());
 	S("table_limit", gt_table_limit());

@@ -42,11 +42,20 @@ static DEFINE_PER_CPU(struct gt_pcpu, gt_pc);
 static unsigned long gt_kernel_base[2];
 static struct gt_counters gt_base;	/* ours, when the kernel's were read */
 static bool gt_base_exact;
+/*
+ * The longest one call's pages took to record, with preemption off: its
+ * nanoseconds above GT_LONGEST_NR_BITS, its pages below, so that one
+ * cmpxchg keeps the two together.
+ */
+#define GT_LONGEST_NR_BITS	24
+#define GT_LONGEST_TIMED	64	/* shorter calls are not timed */
+static atomic64_t gt_longest;
 /* Followed GUP calls: begun, and not yet returned. */
 static atomic_long_t gt_calls_begun;
 static atomic_t gt_calls_running;
 
-bool gt_event_gup_enter(struct pt_regs *regs, u32 *site, u8 *site_flags)
+bool gt_event_gup_enter(struct pt_regs *regs, long nr, u32 *site,
+			u8 *site_flags)
 {
 	/* perf may look a page up from NMI or IRQ; nothing to follow there. */
 	if (!in_task()) {
@@ -54,6 +63,8 @@ bool gt_event_gup_enter(struct pt_regs *regs, u32 *site, u8 *site_flags)
 		return false;
 	}
 	*site = gt_site_find(regs, site_flags);
+	if (nr > 0)
+		gt_table_expect(nr);
 	gt_settle_note(current);
 	atomic_long_inc(&gt_calls_begun);
 	atomic_inc(&gt_calls_running);
@@ -122,6 +133,20 @@ static long gt_folio_run(struct page * const *pages, long n,
 	for (; k < n && pages[k] == folio_page(folio, idx + k); k++)
 		;
 	return k;
+}
+
+static void gt_event_timed(u64 since, long nr)
+{
+	u64 ns = min(ktime_get_boottime_ns() - since,
+		     (u64)U64_MAX >> GT_LONGEST_NR_BITS);
+	u64 v = ns << GT_LONGEST_NR_BITS |
+		min_t(u64, nr, BIT(GT_LONGEST_NR_BITS) - 1);
+	s64 old = atomic64_read(&gt_longest);
+
+	do {
+		if ((u64)old >= v)
+			return;
+	} while (!atomic64_try_cmpxchg(&gt_longest, &old, v));
 }
 
 void gt_event_acquire(const struct gt_acquire *acq)
@@ -194,6 +219,16 @@ void gt_event_acquire(const struct gt_acquire *acq)
 			gt_untracked(ret, refs);
 	}
 	gt_owner_put(t.owner);
+	if (acq->nr >= GT_LONGEST_TIMED)
+		gt_event_timed(t.now, acq->nr);
+}
+
+void gt_event_longest(u64 *ns, u64 *nr)
+{
+	u64 v = atomic64_read(&gt_longest);
+
+	*ns = v >> GT_LONGEST_NR_BITS;
+	*nr = v & (BIT(GT_LONGEST_NR_BITS) - 1);
 }
 
 /*

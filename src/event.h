@@ -51,8 +51,9 @@ struct gt_counters {
  */
 void gt_event_start(unsigned int timeout_ms);
 
-/* A GUP call begins; false if it is not to be followed. */
-bool gt_event_gup_enter(struct pt_regs *regs, u32 *site, u8 *site_flags);
+/* A GUP call for nr pages begins; false if it is not to be followed. */
+bool gt_event_gup_enter(struct pt_regs *regs, long nr, u32 *site,
+			u8 *site_flags);
 /* ... and a followed one has returned, its pages recorded. */
 void gt_event_gup_exit(void);
 void gt_event_acquire(const struct gt_acquire *acq);
@@ -68,5 +69,7 @@ void gt_event_put_refs(struct folio *folio, int refs);
 void gt_event_free(struct page *page, unsigned int order);
 
 void gt_event_counters(struct gt_counters *c);
+/* The call whose pages took longest to record: its time and its pages. */
+void gt_event_longest(u64 *ns, u64 *nr);
 
 #endif /* _GUP_TRACK_EVENT_H */

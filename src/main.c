@@ -9,6 +9,7 @@
 
 #include <linux/init.h>
 #include <linux/ktime.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
@@ -26,8 +27,12 @@
 #include "site.h"
 #include "table.h"
 
-/* Preallocated so that handlers never allocate (pool.h); grown on demand. */
-#define GT_ENTRY_RESERVE	4096
+/*
+ * Preallocated so that handlers never allocate (pool.h); grown on demand.
+ * By default one entry per 512 pages of memory (0.003%), within these.
+ */
+#define GT_ENTRY_RESERVE_MIN	4096UL
+#define GT_ENTRY_RESERVE_MAX	(1UL << 18)
 #define GT_OWNER_RESERVE	256
 #define GT_OWNER_MAX		65536
 #define GT_SITES		1024
@@ -35,6 +40,10 @@
 #define GT_SETTLE_MS		2000
 
 static unsigned long max_entries = 1UL << 20;
+static unsigned long reserve_entries;
+module_param(reserve_entries, ulong, 0444);
+MODULE_PARM_DESC(reserve_entries,
+		 "Table entries preallocated at load, for handlers that may not allocate (PREEMPT_RT): a GUP call that hands out more folios than are free when it returns loses the rest to untracked_nomem, so size it for the largest registration (default 0: one per 512 pages of memory, 4096 to 262144; at most max_entries)");
 static unsigned int gup_calls;
 module_param(gup_calls, uint, 0444);
 MODULE_PARM_DESC(gup_calls,
@@ -184,7 +193,12 @@ static int __init gup_track_init(void)
 	ret = gt_owner_init(GT_OWNER_RESERVE, GT_OWNER_MAX);
 	if (ret)
 		goto err_site;
-	ret = gt_table_init(max_entries, GT_ENTRY_RESERVE);
+	if (!reserve_entries)
+		reserve_entries = clamp(totalram_pages() / 512,
+					GT_ENTRY_RESERVE_MIN,
+					GT_ENTRY_RESERVE_MAX);
+	reserve_entries = min(reserve_entries, max_entries);
+	ret = gt_table_init(max_entries, reserve_entries);
 	if (ret)
 		goto err_owner;
 	ret = gt_hooks_init();

@@ -27,7 +27,7 @@ static void gt_pool_push(struct gt_pool *pool, void *obj)
 {
 	*gt_pool_linkp(pool, obj) = pool->head;
 	pool->head = obj;
-	pool->nr_free++;
+	WRITE_ONCE(pool->nr_free, pool->nr_free + 1);
 }
 
 static void *gt_pool_pop(struct gt_pool *pool)
@@ -36,7 +36,7 @@ static void *gt_pool_pop(struct gt_pool *pool)
 
 	if (obj) {
 		pool->head = *gt_pool_linkp(pool, obj);
-		pool->nr_free--;
+		WRITE_ONCE(pool->nr_free, pool->nr_free - 1);
 	}
 	return obj;
 }
@@ -57,6 +57,12 @@ static void gt_pool_work(struct work_struct *work)
 		pool->low = pool->high / 2;
 		pool->starved = 0;
 	}
+	if (pool->expected > pool->high && pool->high < pool->max) {
+		pool->high = min(pool->max, pool->expected);
+		pool->low = pool->high / 2;
+		atomic_long_inc(&pool->grown);
+	}
+	WRITE_ONCE(pool->expected, 0);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 
 	for (;;) {
@@ -123,6 +129,25 @@ static bool gt_pool_spill(struct gt_pool *pool, struct gt_pool_cpu *c)
 	shrink = pool->nr_free > 4 * pool->high;
 	raw_spin_unlock(&pool->lock);
 	return shrink;
+}
+
+void gt_pool_expect(struct gt_pool *pool, unsigned long n)
+{
+	unsigned long flags;
+	bool grow = false;
+
+	/* Unlocked reads: only a hint; a stale one costs a lock round. */
+	if (likely(READ_ONCE(pool->nr_free) >= n) ||
+	    READ_ONCE(pool->expected) >= n)
+		return;
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	if (n > pool->expected) {
+		WRITE_ONCE(pool->expected, n);
+		grow = true;
+	}
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	if (grow)
+		queue_work(system_unbound_wq, &pool->work);
 }
 
 bool gt_pool_refill_cpu(struct gt_pool *pool)

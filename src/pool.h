@@ -39,12 +39,14 @@ struct gt_pool {
 	unsigned long high;		/* to this */
 	unsigned long max;		/* never grow past this */
 	unsigned long starved;		/* gets that found it empty since the refill */
+	unsigned long expected;		/* most a coming burst takes, see expect */
 	struct gt_pool_cpu __percpu *pcp;
 	unsigned int cpu_max;		/* objects a CPU's cache holds at most */
 	unsigned int cpu_fill;		/* and after it trades with the reserve */
 	atomic_long_t total;		/* allocated from the slab */
 	atomic_long_t empty;		/* gets that found nothing */
 	atomic_long_t atomic;		/* gets served by an atomic allocation */
+	atomic_long_t grown;		/* times an expected burst grew the reserve */
 	struct work_struct work;
 };
 
@@ -56,6 +58,12 @@ void gt_pool_exit(struct gt_pool *pool);
 void *gt_pool_get(struct gt_pool *pool);
 /* Any context but NMI. */
 void gt_pool_put(struct gt_pool *pool, void *obj);
+/*
+ * A handler will soon take up to n objects: where the reserve holds fewer,
+ * the worker grows it to n (up to max) while the caller is still on its
+ * way. Any context but NMI; one read when the reserve already holds n.
+ */
+void gt_pool_expect(struct gt_pool *pool, unsigned long n);
 /* This CPU's cache is empty: fill it from the reserve; false if none. */
 bool gt_pool_refill_cpu(struct gt_pool *pool);
 /* This CPU's cache is full: give half of it back to the reserve. */

@@ -398,6 +398,16 @@ unsigned long gt_table_reserve_empty(void)
 	return atomic_long_read(&gt_entries.empty);
 }
 
+void gt_table_expect(unsigned long nr)
+{
+	gt_pool_expect(&gt_entries, nr);
+}
+
+unsigned long gt_table_reserve_grown(void)
+{
+	return atomic_long_read(&gt_entries.grown);
+}
+
 unsigned long gt_table_limit(void)
 {
 	return READ_ONCE(gt_limit);

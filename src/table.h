@@ -145,6 +145,14 @@ unsigned long gt_table_peak(void);
 /* Bytes the table holds: entries in use and in reserve, buckets, locks. */
 unsigned long gt_table_memory(void);
 unsigned long gt_table_reserve_empty(void);
+/*
+ * A GUP call may hand out up to nr folios: the worker grows the reserve
+ * while the call runs, so that its return, where RT may not allocate,
+ * finds them.
+ */
+void gt_table_expect(unsigned long nr);
+/* Times that grew the reserve. */
+unsigned long gt_table_reserve_grown(void);
 unsigned long gt_table_limit(void);
 /* What the buckets were sized for at init (0 before). */
 unsigned long gt_table_capacity(void);

@@ -21,15 +21,17 @@
 
 struct gt_gup_fn {
 	bool pin;		/* pins whatever the flags say */
-	bool ret_int;		/* returns int, not long */
+	bool ret_int;		/* returns int, not long; nr is an int too */
 	bool folios;		/* fills a folio array */
-	u8 flags_arg;		/* argument positions */
+	u8 nr_arg;		/* argument positions */
+	u8 flags_arg;
 	u8 array_arg;
 };
 
-#define GUP_FN(_pin, _int, _flags, _array) \
+#define GUP_FN(_pin, _int, _nr, _flags, _array) \
 	(&(const struct gt_gup_fn){ .pin = _pin, .ret_int = _int, \
-				    .flags_arg = _flags, .array_arg = _array })
+				    .nr_arg = _nr, .flags_arg = _flags, \
+				    .array_arg = _array })
 
 struct gt_gup_data {
 	void *array;
@@ -43,6 +45,7 @@ static int gup_entry(struct gt_hook *h, void *data, struct pt_regs *regs)
 {
 	const struct gt_gup_fn *fn = h->priv;
 	struct gt_gup_data *d = data;
+	long nr;
 
 	d->array = (void *)regs_get_kernel_argument(regs, fn->array_arg);
 	if (!d->array || gt_gup_active())
@@ -52,7 +55,13 @@ static int gup_entry(struct gt_hook *h, void *data, struct pt_regs *regs)
 		       regs_get_kernel_argument(regs, fn->flags_arg);
 	/* 6.1's get_user_pages_unlocked() pins for pin_user_pages_unlocked() */
 	d->pin = fn->pin || (d->gup_flags & GT_FOLL_PIN);
-	return gt_event_gup_enter(regs, &d->site, &d->site_flags) ? 0 : 1;
+	nr = regs_get_kernel_argument(regs, fn->nr_arg);
+	/* An int's upper half of the register is not part of it. */
+	if (fn->ret_int)
+		nr = (int)nr;
+	else if (fn->folios)
+		nr = (u32)nr;
+	return gt_event_gup_enter(regs, nr, &d->site, &d->site_flags) ? 0 : 1;
 }
 
 static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
@@ -84,21 +93,26 @@ static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
 }
 
 static struct gt_hook gup_entry_hooks[] = {
-	/* name, on this kernel, (pin, returns int, flags arg, array arg) */
-	GUP_HOOK("pin_user_pages_fast", true, GUP_FN(true, true, 2, 3)),
+	/* name, on this kernel, (pin, returns int, nr, flags and array arg) */
+	GUP_HOOK("pin_user_pages_fast", true, GUP_FN(true, true, 1, 2, 3)),
 	GUP_HOOK("pin_user_pages_fast_only", GT_HAVE_PIN_FAST_ONLY,
-		 GUP_FN(true, true, 2, 3)),
-	GUP_HOOK("pin_user_pages", true, GUP_FN(true, false, 2, 3)),
-	GUP_HOOK("pin_user_pages_remote", true, GUP_FN(true, false, 3, 4)),
-	GUP_HOOK("pin_user_pages_unlocked", true, GUP_FN(true, false, 3, 2)),
-	GUP_HOOK("get_user_pages_fast", true, GUP_FN(false, true, 2, 3)),
-	GUP_HOOK("get_user_pages_fast_only", true, GUP_FN(false, true, 2, 3)),
-	GUP_HOOK("get_user_pages", true, GUP_FN(false, false, 2, 3)),
-	GUP_HOOK("get_user_pages_remote", true, GUP_FN(false, false, 3, 4)),
-	GUP_HOOK("get_user_pages_unlocked", true, GUP_FN(false, false, 3, 2)),
+		 GUP_FN(true, true, 1, 2, 3)),
+	GUP_HOOK("pin_user_pages", true, GUP_FN(true, false, 1, 2, 3)),
+	GUP_HOOK("pin_user_pages_remote", true,
+		 GUP_FN(true, false, 2, 3, 4)),
+	GUP_HOOK("pin_user_pages_unlocked", true,
+		 GUP_FN(true, false, 1, 3, 2)),
+	GUP_HOOK("get_user_pages_fast", true, GUP_FN(false, true, 1, 2, 3)),
+	GUP_HOOK("get_user_pages_fast_only", true,
+		 GUP_FN(false, true, 1, 2, 3)),
+	GUP_HOOK("get_user_pages", true, GUP_FN(false, false, 1, 2, 3)),
+	GUP_HOOK("get_user_pages_remote", true,
+		 GUP_FN(false, false, 2, 3, 4)),
+	GUP_HOOK("get_user_pages_unlocked", true,
+		 GUP_FN(false, false, 1, 3, 2)),
 	GUP_HOOK("memfd_pin_folios", GT_HAVE_MEMFD_PIN_FOLIOS,
 		 (&(const struct gt_gup_fn){ .pin = true, .folios = true,
-					     .array_arg = 3 })),
+					     .nr_arg = 4, .array_arg = 3 })),
 };
 
 struct gt_hook_set gt_hooks_gup_entry = {

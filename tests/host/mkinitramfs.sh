@@ -116,7 +116,7 @@ if [ "${GT_BENCH_PERF:-0}" = 1 ] && command -v perf >/dev/null; then
 fi
 mkdir -p "$stage/etc/udev/rules.d"
 cp "$GT_TOP/udev/60-gup-track.rules" "$stage/etc/udev/rules.d/"
-for prog in track_rdma policy_rdma stress_rdma events_rdma; do
+for prog in track_rdma policy_rdma stress_rdma events_rdma large_register; do
 	copy_with_libs "$GT_BUILD/guest/$prog" "/tests/$prog"
 done
 

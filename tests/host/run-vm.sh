@@ -40,7 +40,7 @@ append="console=ttyS0 no_timer_check panic_on_warn=1 oops=panic panic=-1 numa_ba
 # 0.1% whatever else the host runs. 6.1 does not boot with -icount.
 # GT_VM_MEM: more for a debug kernel (KASAN's shadow and quarantine,
 # lockdep), tests/host/check-debug.sh.
-mem=${GT_VM_MEM:-1536}
+mem=${GT_VM_MEM:-2048}
 icount=()
 if [ "$mode" = bench ]; then
 	mem=${GT_BENCH_MEM:-5120}

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Registrations of 1 GiB of 4 KiB pages: 262 144 folios, far more than
+ * the entry reserve holds at load, with every page already faulted in, so
+ * that the GUP calls are as quick as they get.
+ *   io_uring: IORING_REGISTER_BUFFERS pins the whole buffer in one GUP
+ *             call, whose return records all of it with preemption off;
+ *   rdma:     ibv_reg_mr() pins it in calls of 512 pages, back to back.
+ * Twice each. Every pin is in the table or counted untracked, and ours
+ * equal the kernel's. The second time, on every flavour, all of it is in
+ * the table; the first time too, except on PREEMPT_RT, where a handler
+ * may not allocate and a call that outruns the reserve's growth leaves
+ * the rest to untracked_nomem (reserve_entries sizes it). The longest
+ * recording is printed, never judged.
+ *
+ * usage: large_register io_uring|rdma [MiB]    (default 1024)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <infiniband/verbs.h>
+#include <linux/io_uring.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gtlib.h"
+#include "ktap.h"
+
+/* Beside the buffer: the table's entries, page tables, the test's own. */
+#define SPARE_MB	192
+
+struct counts {
+	long long pins, folios, nomem, full, overflow, missed, empty, grown;
+};
+
+static void counts(struct counts *c)
+{
+	c->pins = gt_stat("active_pins");
+	c->folios = gt_stat("active_pinned_folios");
+	c->nomem = gt_stat("untracked_nomem");
+	c->full = gt_stat("untracked_full");
+	c->overflow = gt_stat("untracked_overflow");
+	c->missed = gt_stat("hooks_missed");
+	c->empty = gt_stat("reserve_empty");
+	c->grown = gt_stat("reserve_grown");
+}
+
+static long long mem_available_mb(void)
+{
+	char line[128];
+	long long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb < 0 ? -1 : kb / 1024;
+}
+
+static struct ibv_context *ctx;
+static struct ibv_pd *pd;
+static struct ibv_mr *mr;
+static int ring = -1;
+
+static int io_uring_take(void *buf, size_t len)
+{
+	struct io_uring_params params;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+
+	memset(&params, 0, sizeof(params));
+	ring = syscall(__NR_io_uring_setup, 4, &params);
+	if (ring < 0)
+		return -errno;
+	return syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS,
+		       &iov, 1) ? -errno : 0;
+}
+
+static int io_uring_give(void)
+{
+	return syscall(__NR_io_uring_register, ring,
+		       IORING_UNREGISTER_BUFFERS, NULL, 0) ? -errno : 0;
+}
+
+static int rdma_open(void)
+{
+	struct ibv_device **devs;
+	int i, n;
+
+	devs = ibv_get_device_list(&n);
+	for (i = 0; devs && i < n && !ctx; i++)
+		if (!strcmp(ibv_get_device_name(devs[i]), "rxe0"))
+			ctx = ibv_open_device(devs[i]);
+	pd = ctx ? ibv_alloc_pd(ctx) : NULL;
+	if (devs)
+		ibv_free_device_list(devs);
+	return pd ? 0 : -ENODEV;
+}
+
+static int rdma_take(void *buf, size_t len)
+{
+	mr = ibv_reg_mr(pd, buf, len, IBV_ACCESS_LOCAL_WRITE |
+			IBV_ACCESS_REMOTE_WRITE);
+	return mr ? 0 : -errno;
+}
+
+static int rdma_give(void)
+{
+	return ibv_dereg_mr(mr) ? -errno : 0;
+}
+
+static bool back_to(const struct counts *was, struct counts *now)
+{
+	int i;
+
+	/* A ring may give its buffers back after the call returns. */
+	for (i = 0; i < 500; i++) {
+		counts(now);
+		if (now->pins == was->pins)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+static bool is_rt(void)
+{
+	return access("/sys/kernel/realtime", F_OK) == 0;
+}
+
+/*
+ * One registration and its release. The first on a PREEMPT_RT kernel may
+ * outrun the reserve (nothing may allocate in the handler): what does not
+ * fit is counted in untracked_nomem, never lost from the totals, and the
+ * reserve grows. Any other registration must be in the table whole.
+ */
+static void round_trip(const char *kind, bool uring, void *buf, size_t len,
+		       bool must_fit)
+{
+	long long nr = len / GT_PAGE, kacq = -1, tabled, lost, t;
+	struct counts before, held, after;
+	struct gt_oracle o;
+	bool ok;
+	int ret;
+
+	counts(&before);
+	gt_oracle_begin(&o);
+	t = now_us();
+	ret = uring ? io_uring_take(buf, len) : rdma_take(buf, len);
+	t = now_us() - t;
+	counts(&held);
+	if (ret)
+		ktap_diag("register: %s", strerror(-ret));
+	ktap_result(!ret, "%s: %zu MiB of 4 KiB pages registered", kind,
+		    len >> 20);
+	ok = gt_oracle_ok(&o, "register", &kacq) && kacq == nr;
+	ktap_result(ok, "%s: ours equal the kernel's: %lld pins acquired",
+		    kind, kacq);
+	tabled = held.pins - before.pins;
+	lost = held.nomem - before.nomem;
+	ktap_result(tabled == held.folios - before.folios &&
+		    tabled + lost == nr,
+		    "%s: every pin is in the table or counted untracked (%lld in the table on %lld folios, %lld untracked_nomem, %lld wanted)",
+		    kind, tabled, held.folios - before.folios, lost, nr);
+	if (must_fit || !lost)
+		ktap_result(tabled == nr && !lost &&
+			    held.full == before.full &&
+			    held.overflow == before.overflow &&
+			    held.missed == before.missed &&
+			    held.empty == before.empty,
+			    "%s: all %lld in the table, nothing untracked, missed or short (nomem +%lld, full +%lld, overflow +%lld, hooks missed +%lld, reserve_empty +%lld)",
+			    kind, nr, lost, held.full - before.full,
+			    held.overflow - before.overflow,
+			    held.missed - before.missed,
+			    held.empty - before.empty);
+	else
+		ktap_skip("the reserve is still growing on PREEMPT_RT",
+			  "%s: all %lld in the table (%lld were, reserve_grown +%lld)",
+			  kind, nr, tabled, held.grown - before.grown);
+	ktap_diag("%s: registering took %lld us; the longest recording of one call since load: %lld us for %lld pages",
+		  kind, t, gt_stat("acquire_longest_us"),
+		  gt_stat("acquire_longest_pages"));
+
+	gt_oracle_begin(&o);
+	ret = uring ? io_uring_give() : rdma_give();
+	if (ret)
+		ktap_diag("unregister: %s", strerror(-ret));
+	ok = !ret && back_to(&before, &after);
+	ktap_result(ok, "%s: unregistering empties the table again (%lld pins, %lld before)",
+		    kind, after.pins, before.pins);
+	ok = gt_oracle_ok(&o, "unregister", NULL);
+	ktap_result(ok, "%s: ours equal the kernel's after unregistering",
+		    kind);
+	if (ring >= 0)
+		close(ring);
+	ring = -1;
+}
+
+int main(int argc, char **argv)
+{
+	bool uring = argc > 1 && !strcmp(argv[1], "io_uring");
+	long long mb = argc > 2 ? atoll(argv[2]) : 1024, avail;
+	char why[128], kind[64];
+	size_t len;
+	void *buf;
+
+	if (argc < 2 || (!uring && strcmp(argv[1], "rdma")) || mb <= 0) {
+		fprintf(stderr, "usage: %s io_uring|rdma [MiB]\n", argv[0]);
+		return 2;
+	}
+	avail = mem_available_mb();
+	if (avail < mb + SPARE_MB) {
+		snprintf(why, sizeof(why),
+			 "%lld MiB available, %lld MiB wanted: more guest memory (GT_VM_MEM)",
+			 avail, mb + SPARE_MB);
+		return ktap_skip_all(why);
+	}
+	if (!uring && rdma_open())
+		return ktap_skip_all("no rxe0 device");
+	ktap_plan(12);
+	len = mb << 20;
+	buf = gt_anon(len / GT_PAGE);
+	if (!buf) {
+		ktap_diag("mmap of %lld MiB: %s", mb, strerror(errno));
+		return ktap_finish() | 1;
+	}
+	snprintf(kind, sizeof(kind), "%s, first", argv[1]);
+	round_trip(kind, uring, buf, len, !is_rt());
+	snprintf(kind, sizeof(kind), "%s, again", argv[1]);
+	round_trip(kind, uring, buf, len, true);
+	if (pd) {
+		ibv_dealloc_pd(pd);
+		ibv_close_device(ctx);
+	}
+	munmap(buf, len);
+	return ktap_finish();
+}
