@@ -105,6 +105,22 @@ mkdir -p "$stage$verbs" "$stage/etc/libibverbs.d"
 copy_with_libs "$(ls $verbs/librxe-rdmav*.so)" "$verbs/"
 cp /etc/libibverbs.d/rxe.driver "$stage/etc/libibverbs.d/"
 copy_with_libs "$GT_BUILD/userspace/gup-track" /tests/gup-track
+# The monitoring test: the CLI where the shipped unit runs it, the unit,
+# and Debian's node_exporter, downloaded once (never installed here: its
+# package would start a service on this machine).
+mkdir -p "$stage/usr/sbin" "$stage/usr/bin"
+ln -s /tests/gup-track "$stage/usr/sbin/gup-track"
+cp "$GT_TOP/packaging/systemd/gup-track-textfile.service" "$stage/tests/"
+ne=$GT_CACHE/node-exporter
+if [ ! -x "$ne/usr/bin/prometheus-node-exporter" ]; then
+	tmp=$(mktemp -d)
+	(cd "$tmp" && apt-get download -q prometheus-node-exporter >/dev/null 2>&1) ||
+		gt_die "apt-get download prometheus-node-exporter failed"
+	rm -rf "$ne"
+	dpkg-deb -x "$tmp"/prometheus-node-exporter_*.deb "$ne"
+	rm -rf "$tmp"
+fi
+copy_with_libs "$ne/usr/bin/prometheus-node-exporter" /usr/bin/prometheus-node-exporter
 # udevadm, to test the opt-in rule where the README installs it.
 copy_with_libs "$(command -v udevadm)" /sbin/udevadm
 # fio, for the stress suite's and the benchmark's I/O load.

@@ -53,6 +53,44 @@ if [ "$mode" = bench ]; then
 	esac
 fi
 
+# The monitoring test (tests/guest/monitoring_e2e.c), on the generic
+# flavour of each line: Debian's Prometheus here, with the shipped rules,
+# scraping the guest's node_exporter through a port forward on loopback;
+# the guest reads its HTTP API at 10.0.2.2. Ports the kernel hands out.
+nic=user,model=e1000
+prom_pid=
+if [ "$mode" = tests ] && [ "$(gt_flavour "$abi")" = generic ] &&
+	{ [ -z "$only" ] || [[ ,$only, == *,monitoring_e2e,* ]]; }; then
+	command -v prometheus >/dev/null ||
+		gt_die "no prometheus (tests/host/deps.sh installs Debian's)"
+	read -r pport nport < <(python3 -c '
+import socket
+s = [socket.socket() for _ in range(2)]
+for x in s:
+    x.bind(("127.0.0.1", 0))
+print(*(x.getsockname()[1] for x in s))')
+	mkdir -p "$run/prometheus"
+	cat >"$run/prometheus/prometheus.yml" <<-EOF
+		global:
+		  scrape_interval: 1s
+		  evaluation_interval: 1s
+		rule_files:
+		  - $GT_TOP/monitoring/gup_track.rules.yml
+		scrape_configs:
+		  - job_name: node
+		    static_configs:
+		      - targets: ['127.0.0.1:$nport']
+	EOF
+	prometheus --config.file="$run/prometheus/prometheus.yml" \
+		--storage.tsdb.path="$run/prometheus/data" \
+		--web.listen-address="127.0.0.1:$pport" \
+		>"$run/prometheus/log" 2>&1 &
+	prom_pid=$!
+	trap 'kill "$prom_pid" 2>/dev/null || true' EXIT
+	nic="$nic,hostfwd=tcp:127.0.0.1:$nport-:9100"
+	append="$append gtt.prom=$pport"
+fi
+
 # More vCPUs for a scale measurement (GT_VM_SMP=4); the suite runs on 2.
 smp=${GT_VM_SMP:-2}
 [[ $smp =~ ^[1-9][0-9]*$ ]] || gt_die "GT_VM_SMP must be a positive integer, not '$smp'"
@@ -80,8 +118,13 @@ TIMEFORMAT='%R %U %S'
 	-serial "file:$run/console.log" \
 	-serial "file:$run/ktap.log" \
 	-drive "file=$run/disk.img,if=virtio,format=raw" \
-	-nic user,model=e1000 </dev/null >"$run/qemu.log" 2>&1 || rc=$?; } 2>"$run/qemu.time"
+	-nic "$nic" </dev/null >"$run/qemu.log" 2>&1 || rc=$?; } 2>"$run/qemu.time"
 rm -f "$run/disk.img"
+if [ -n "$prom_pid" ]; then
+	kill "$prom_pid" 2>/dev/null || true
+	wait "$prom_pid" 2>/dev/null || true
+	rm -rf "$run/prometheus/data"
+fi
 echo "$rc" >"$run/qemu.rc"
 # "<wall> <cpu>", whole seconds
 awk '{ printf "%d %d\n", $1 + 0.5, $2 + $3 + 0.5 }' "$run/qemu.time" >"$run/qemu.seconds"
