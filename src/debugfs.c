@@ -10,13 +10,10 @@
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/err.h>
-#include <linux/hash.h>
 #include <linux/kallsyms.h>
 #include <linux/kdev_t.h>
-#include <linux/log2.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/timekeeping.h>
 #include <linux/utsname.h>
 #include <generated/utsrelease.h>
@@ -27,6 +24,7 @@
 #include "blocked.h"
 #include "debugfs.h"
 #include "event.h"
+#include "group.h"
 #include "hook.h"
 #include "owner.h"
 #include "policy.h"
@@ -435,34 +433,7 @@ static const struct file_operations gt_pages_fops = {
 	.release = gt_pages_release,
 };
 
-/*
- * tasks and files: the table folded by a key, pid or (dev, ino). Groups
- * are few (processes, files), but nothing bounds them but the table: past
- * GT_GROUPS_MAX the rest is counted in a note line, never dropped unsaid.
- */
-
-#define GT_GROUPS_MAX	BIT(17)	/* 17 MiB of groups */
-#define GT_GROUPS_MIN	256
-
-struct gt_group {
-	u64 key[2];
-	char comm[TASK_COMM_LEN];
-	unsigned long folios, pins, gets, longterm, file, write, misused;
-	u64 oldest;		/* smallest since */
-	u64 vetoes[GT_VETO_MAX];
-	u64 truncated;
-};
-
-struct gt_groups {
-	const struct gt_view *view;
-	struct gt_group *g;	/* nr of cap in use, in order of arrival */
-	size_t nr, cap;
-	u32 *slot;		/* open addressing: 1 + index into g, 0 free */
-	unsigned int bits;
-	/* What did not fit in GT_GROUPS_MAX groups. */
-	unsigned long lost_folios, lost_pins, lost_gets, lost_files;
-	u64 now;
-};
+/* tasks and files: the table folded by pid or by file (group.h) */
 
 struct gt_view {
 	const char *header;
@@ -470,166 +441,14 @@ struct gt_view {
 	void (*show)(struct seq_file *m, const struct gt_group *g, u64 now);
 };
 
-static u32 gt_group_hash(u64 k0, u64 k1, unsigned int bits)
-{
-	return hash_64(k0 ^ hash_64(k1, 64), bits);
-}
-
-static int gt_groups_resize(struct gt_groups *gs, size_t cap)
-{
-	unsigned int bits = ilog2(roundup_pow_of_two(2 * cap));
-	struct gt_group *g;
-	u32 *slot, h;
-	size_t i;
-
-	g = kvcalloc(cap, sizeof(*g), GFP_KERNEL);
-	slot = kvcalloc(1U << bits, sizeof(*slot), GFP_KERNEL);
-	if (!g || !slot) {
-		kvfree(g);
-		kvfree(slot);
-		return -ENOMEM;
-	}
-	if (gs->nr)
-		memcpy(g, gs->g, gs->nr * sizeof(*g));
-	for (i = 0; i < gs->nr; i++) {
-		h = gt_group_hash(g[i].key[0], g[i].key[1], bits);
-		while (slot[h])
-			h = (h + 1) & ((1U << bits) - 1);
-		slot[h] = i + 1;
-	}
-	kvfree(gs->g);
-	kvfree(gs->slot);
-	gs->g = g;
-	gs->slot = slot;
-	gs->bits = bits;
-	gs->cap = cap;
-	return 0;
-}
-
-/* The group of key, made if new; NULL past GT_GROUPS_MAX or on -ENOMEM. */
-static struct gt_group *gt_group_get(struct gt_groups *gs, u64 k0, u64 k1,
-				     int *err)
-{
-	u32 mask = (1U << gs->bits) - 1, h = gt_group_hash(k0, k1, gs->bits);
-	struct gt_group *g;
-
-	for (; gs->slot[h]; h = (h + 1) & mask) {
-		g = &gs->g[gs->slot[h] - 1];
-		if (g->key[0] == k0 && g->key[1] == k1)
-			return g;
-	}
-	if (gs->nr == gs->cap) {
-		if (gs->cap == GT_GROUPS_MAX)
-			return NULL;
-		*err = gt_groups_resize(gs, min_t(size_t, 4 * gs->cap,
-						  GT_GROUPS_MAX));
-		if (*err)
-			return NULL;
-		return gt_group_get(gs, k0, k1, err);
-	}
-	g = &gs->g[gs->nr++];
-	gs->slot[h] = gs->nr;
-	g->key[0] = k0;
-	g->key[1] = k1;
-	return g;
-}
-
-static int gt_groups_add(struct gt_groups *gs, const struct gt_snap *s)
-{
-	bool by_file = gs->view->by_file;
-	struct gt_group *g;
-	int err = 0;
-
-	if (by_file && !s->has_file)
-		return 0;
-	g = gt_group_get(gs, by_file ? s->dev : s->pid, by_file ? s->ino : 0,
-			 &err);
-	if (!g) {
-		gs->lost_folios++;
-		gs->lost_pins += s->pins;
-		gs->lost_gets += s->gets;
-		return err;
-	}
-	if (!g->folios) {
-		memcpy(g->comm, s->comm, sizeof(g->comm));
-		g->oldest = s->since;
-	}
-	g->folios++;
-	g->pins += s->pins;
-	g->gets += s->gets;
-	g->longterm += !!(s->flags & GT_E_LONGTERM);
-	g->misused += s->pins && (s->flags & GT_E_MISUSED);
-	g->file += !!(s->flags & GT_E_FILE);
-	g->write += !!(s->flags & GT_E_WRITE);
-	g->oldest = min(g->oldest, s->since);
-	return 0;
-}
-
-/* Files the policy acted on, pinned now or not. */
-static int gt_groups_add_policy(struct gt_groups *gs)
-{
-	struct gt_policy_file *pf;
-	struct gt_group *g;
-	int i, nf, err = 0;
-
-	pf = kcalloc(GT_FILES_MAX, sizeof(*pf), GFP_KERNEL);
-	if (!pf)
-		return -ENOMEM;
-	nf = gt_policy_files(pf, GT_FILES_MAX);
-	for (i = 0; i < nf && !err; i++) {
-		g = gt_group_get(gs, pf[i].dev, pf[i].ino, &err);
-		if (!g) {
-			gs->lost_files++;
-			continue;
-		}
-		if (!g->folios)
-			g->oldest = gs->now;
-		memcpy(g->vetoes, pf[i].vetoes, sizeof(g->vetoes));
-		g->truncated = pf[i].truncated;
-	}
-	kfree(pf);
-	return err;
-}
-
-static int gt_cmp_group(const void *a, const void *b)
-{
-	const struct gt_group *x = a, *y = b;
-
-	if (x->key[0] != y->key[0])
-		return x->key[0] < y->key[0] ? -1 : 1;
-	return x->key[1] < y->key[1] ? -1 : x->key[1] > y->key[1];
-}
-
-static int gt_groups_build(struct gt_groups *gs)
-{
-	struct gt_snap_walk *w;
-	int err;
-	size_t i;
-
-	err = gt_groups_resize(gs, GT_GROUPS_MIN);
-	if (err)
-		return err;
-	w = gt_snap_walk_alloc(0);
-	if (!w)
-		return -ENOMEM;
-	gt_reconcile_view();
-	gs->now = ktime_get_boottime_ns();
-	while (!err && gt_snap_walk_next(w))
-		for (i = 0; i < w->nr && !err; i++)
-			err = gt_groups_add(gs, &w->rows[i]);
-	gt_snap_walk_free(w);
-	if (!err && gs->view->by_file)
-		err = gt_groups_add_policy(gs);
-	kvfree(gs->slot);
-	gs->slot = NULL;
-	if (!err)
-		sort(gs->g, gs->nr, sizeof(*gs->g), gt_cmp_group, NULL);
-	return err;
-}
+struct gt_group_file {
+	const struct gt_view *view;
+	struct gt_groups gs;
+};
 
 static void *gt_groups_start(struct seq_file *m, loff_t *pos)
 {
-	struct gt_groups *gs = m->private;
+	struct gt_groups *gs = &((struct gt_group_file *)m->private)->gs;
 
 	if (!*pos)
 		return SEQ_START_TOKEN;
@@ -646,13 +465,14 @@ static void *gt_groups_next(struct seq_file *m, void *v, loff_t *pos)
 
 static int gt_groups_show(struct seq_file *m, void *v)
 {
-	struct gt_groups *gs = m->private;
+	struct gt_group_file *gf = m->private;
+	struct gt_groups *gs = &gf->gs;
 
 	if (v != SEQ_START_TOKEN) {
-		gs->view->show(m, v, gs->now);
+		gf->view->show(m, v, gs->now);
 		return 0;
 	}
-	seq_printf(m, "%s\n", gs->view->header);
+	seq_printf(m, "%s\n", gf->view->header);
 	if (gs->lost_folios || gs->lost_files)
 		seq_printf(m, GT_NOTE_TRUNCATED " %lu groups: %lu folios %lu pins %lu gets %lu policy files not shown\n",
 			   GT_GROUPS_MAX, gs->lost_folios, gs->lost_pins,
@@ -669,23 +489,23 @@ static const struct seq_operations gt_groups_ops = {
 
 static int gt_groups_release(struct inode *inode, struct file *file)
 {
-	struct gt_groups *gs = ((struct seq_file *)file->private_data)->private;
+	struct gt_group_file *gf =
+		((struct seq_file *)file->private_data)->private;
 
-	kvfree(gs->g);
-	kvfree(gs->slot);
+	gt_groups_free(&gf->gs);
 	return seq_release_private(inode, file);
 }
 
 static int gt_groups_open(struct inode *inode, struct file *file)
 {
-	struct gt_groups *gs;
+	struct gt_group_file *gf;
 	int err;
 
-	gs = __seq_open_private(file, &gt_groups_ops, sizeof(*gs));
-	if (!gs)
+	gf = __seq_open_private(file, &gt_groups_ops, sizeof(*gf));
+	if (!gf)
 		return -ENOMEM;
-	gs->view = inode->i_private;
-	err = gt_groups_build(gs);
+	gf->view = inode->i_private;
+	err = gt_groups_build(&gf->gs, gf->view->by_file);
 	if (err)
 		gt_groups_release(inode, file);
 	return err;

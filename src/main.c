@@ -32,7 +32,7 @@
  * By default one entry per 512 pages of memory (0.003%), within these.
  */
 #define GT_ENTRY_RESERVE_MIN	4096UL
-#define GT_ENTRY_RESERVE_MAX	(1UL << 18)
+#define GT_ENTRY_RESERVE_MAX	BIT(18)
 #define GT_OWNER_RESERVE	256
 #define GT_OWNER_MAX		65536
 #define GT_SITES		1024
