@@ -179,7 +179,7 @@ static int stats_show(struct seq_file *m, void *v)
 	unsigned int i;
 
 	gt_reconcile_view();
-	gt_event_counters(&c);
+	gt_settle_counters(&c);
 	gt_reconcile_stats(&rs);
 	gt_settle_stats(&ss);
 	while (!gt_table_scan(&cursor, GT_RECONCILE_BUDGET, false,

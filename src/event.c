@@ -10,21 +10,15 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/delay.h>
-#include <linux/jiffies.h>
 #include <linux/mm.h>
-#include <linux/mmzone.h>
-#include <linux/nodemask.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/timekeeping.h>
-#include <linux/vmstat.h>
 
 #include "compat.h"
 #include "event.h"
 #include "owner.h"
 #include "ring.h"
-#include "settle.h"
 #include "site.h"
 #include "table.h"
 
@@ -39,9 +33,6 @@ struct gt_pcpu {
 static DEFINE_PER_CPU(struct gt_pcpu, gt_pc);
 #define gt_add(field, n)	this_cpu_add(gt_pc.field, n)
 
-static unsigned long gt_kernel_base[2];
-static struct gt_counters gt_base;	/* ours, when the kernel's were read */
-static bool gt_base_exact;
 /*
  * The longest one call's pages took to record, with preemption off: its
  * nanoseconds above GT_LONGEST_NR_BITS, its pages below, so that one
@@ -54,6 +45,45 @@ static atomic64_t gt_longest;
 static atomic_long_t gt_calls_begun;
 static atomic_t gt_calls_running;
 
+/*
+ * Tasks that began a followed GUP call while the load watches (settle.c):
+ * such a task is not inside an unfollowed one (calls do not nest but for
+ * 6.1's unlocked pin, whose inner call hands out all the outer one
+ * returns).
+ */
+#define GT_CALLS_SEEN	512
+static bool gt_calls_watched;
+static struct task_struct *gt_calls_seen[GT_CALLS_SEEN];
+static atomic_t gt_calls_nr_seen;
+
+static void gt_calls_note(struct task_struct *task)
+{
+	int i;
+
+	if (!READ_ONCE(gt_calls_watched))
+		return;
+	i = atomic_inc_return(&gt_calls_nr_seen) - 1;
+	if (i < GT_CALLS_SEEN)
+		WRITE_ONCE(gt_calls_seen[i], task);
+}
+
+void gt_event_watch_calls(bool on)
+{
+	if (on)
+		atomic_set(&gt_calls_nr_seen, 0);
+	WRITE_ONCE(gt_calls_watched, on);
+}
+
+bool gt_event_began_since(struct task_struct *task)
+{
+	int i, n = min(atomic_read(&gt_calls_nr_seen), GT_CALLS_SEEN);
+
+	for (i = 0; i < n; i++)
+		if (READ_ONCE(gt_calls_seen[i]) == task)
+			return true;
+	return false;
+}
+
 bool gt_event_gup_enter(struct pt_regs *regs, long nr, u32 *site,
 			u8 *site_flags)
 {
@@ -65,7 +95,7 @@ bool gt_event_gup_enter(struct pt_regs *regs, long nr, u32 *site,
 	*site = gt_site_find(regs, site_flags);
 	if (nr > 0)
 		gt_table_expect(nr);
-	gt_settle_note(current);
+	gt_calls_note(current);
 	atomic_long_inc(&gt_calls_begun);
 	atomic_inc(&gt_calls_running);
 	/* Counted running before the call takes anything. */
@@ -346,60 +376,7 @@ void gt_event_free(struct page *page, unsigned int order)
 		gt_event_freed(page, order);
 }
 
-/*
- * A node counter with what each CPU has not folded in yet. Each node's own
- * total, not the global one: a CPU folding its differences adds them to
- * its node at once, but to the global total only after every item.
- */
-static long gt_kernel_stat(enum node_stat_item item)
-{
-	long sum = 0;
-	int nid, cpu;
-
-	for_each_online_node(nid) {
-		struct pglist_data *pgdat = NODE_DATA(nid);
-
-		sum += atomic_long_read(&pgdat->vm_stat[item]);
-		for_each_online_cpu(cpu)
-			sum += per_cpu_ptr(pgdat->per_cpu_nodestats,
-					   cpu)->vm_node_stat_diff[item];
-	}
-	return sum;
-}
-
-static long gt_kernel_nodes(void)
-{
-	long sum = 0;
-	int nid;
-
-	for_each_online_node(nid)
-		sum += atomic_long_read(&NODE_DATA(nid)->vm_stat[NR_FOLL_PIN_ACQUIRED]) +
-		       atomic_long_read(&NODE_DATA(nid)->vm_stat[NR_FOLL_PIN_RELEASED]);
-	return sum;
-}
-
-/*
- * Both counters at one instant: a CPU moving its differences into its
- * node while we add them up would make us miss them, so read until the
- * node totals did not move underneath (bounded; they settle quickly).
- */
-static void gt_kernel_pins(unsigned long *acq, unsigned long *rel)
-{
-	long n1, n2;
-	int i;
-
-	for (i = 0; i < 1000; i++) {
-		n1 = gt_kernel_nodes();
-		*acq = gt_kernel_stat(NR_FOLL_PIN_ACQUIRED);
-		*rel = gt_kernel_stat(NR_FOLL_PIN_RELEASED);
-		n2 = gt_kernel_nodes();
-		if (n1 == n2)
-			break;
-		cpu_relax();
-	}
-}
-
-static void gt_counters_sum(struct gt_counters *c)
+void gt_event_sum(struct gt_counters *c)
 {
 	int cpu;
 
@@ -425,106 +402,12 @@ static void gt_counters_sum(struct gt_counters *c)
 	}
 }
 
-void gt_event_counters(struct gt_counters *c)
+long gt_event_calls_begun(void)
 {
-	unsigned long acq, rel;
-	u64 *now = (u64 *)c;
-	const u64 *base = (const u64 *)&gt_base;
-	size_t i;
-
-	gt_counters_sum(c);
-	for (i = 0; i < sizeof(*c) / sizeof(u64); i++)
-		now[i] -= base[i];
-	gt_kernel_pins(&acq, &rel);
-	c->kernel_pin_acquired = acq - gt_kernel_base[0];
-	c->kernel_pin_released = rel - gt_kernel_base[1];
-	c->base_exact = gt_base_exact;
+	return atomic_long_read(&gt_calls_begun);
 }
 
-/* Ours and the kernel's releases: ours counts first, so ours - kernel >= 0. */
-static long gt_release_lead(void)
+int gt_event_calls_running(void)
 {
-	struct gt_counters c;
-	unsigned long acq, rel;
-
-	gt_kernel_pins(&acq, &rel);	/* the kernel's first: see below */
-	gt_counters_sum(&c);
-	return (long)(c.pins_released + c.pins_rolled_back) - (long)rel;
-}
-
-static void gt_release_offset(void *arg)
-{
-	*(long *)arg = gt_release_lead();
-}
-
-/*
- * Start counting: our counters and the kernel's from the same instant.
- *
- * Pins: the kernel counts a pin when GUP grabs it, we when the call
- * returns, so the instant must have no followed call running: one that
- * began earlier and returns later would be ours and not the kernel's. Wait
- * (bounded) for such an instant, and make sure no call began meanwhile.
- *
- * Releases: we count one just before the kernel does, in the same
- * function, but a task may be preempted in between. So ours minus the
- * kernel's is a fixed offset plus the releases in flight: read it when
- * none is (settle.h). Failing that, the least of many looks, read kernel
- * first, is the offset unless a release stayed in flight through all.
- */
-void gt_event_start(unsigned int timeout_ms)
-{
-	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
-	unsigned long wait_us;
-	long begun, lead = LONG_MAX;
-	bool exact = false;
-	int i, ret;
-
-	for (;;) {
-		begun = atomic_long_read(&gt_calls_begun);
-		/* Pairs with the barrier after a call starts running. */
-		smp_mb();
-		if (!atomic_read(&gt_calls_running)) {
-			gt_counters_sum(&gt_base);
-			gt_kernel_pins(&gt_kernel_base[0], &gt_kernel_base[1]);
-			/* The counts read before the second look at the calls. */
-			smp_mb();
-			if (atomic_long_read(&gt_calls_begun) == begun &&
-			    !atomic_read(&gt_calls_running)) {
-				exact = true;
-				break;
-			}
-		}
-		if (time_after(jiffies, deadline)) {
-			gt_counters_sum(&gt_base);
-			gt_kernel_pins(&gt_kernel_base[0], &gt_kernel_base[1]);
-			break;
-		}
-		usleep_range(100, 200);
-	}
-	/*
-	 * Each look stops every CPU: back off, from 1 ms to 64, so that a
-	 * task kept off the CPU in the funnel costs a few dozen stops.
-	 */
-	deadline = jiffies + msecs_to_jiffies(timeout_ms);
-	gt_settle_releases_begin();
-	for (wait_us = 1000;
-	     (ret = gt_settle_releases(gt_release_offset, &lead));
-	     wait_us = min(2 * wait_us, 64000UL)) {
-		if (ret != -EBUSY || time_after(jiffies, deadline)) {
-			pr_info("%s: totals since load may differ from the kernel's\n",
-				ret == -EBUSY ? "a release stayed in flight through the load" :
-				"the release funnel could not be looked at");
-			exact = false;
-			for (i = 0; i < 32; i++) {
-				lead = min(lead, gt_release_lead());
-				usleep_range(100, 200);
-			}
-			break;
-		}
-		usleep_range(wait_us, 2 * wait_us);
-	}
-	gt_settle_releases_end();
-	gt_kernel_base[1] = gt_base.pins_released + gt_base.pins_rolled_back -
-			    lead;
-	gt_base_exact = exact;
+	return atomic_read(&gt_calls_running);
 }

@@ -45,12 +45,6 @@ struct gt_counters {
 	u64 base_exact;		/* both counted from one instant */
 };
 
-/*
- * From now on our counters and the kernel's count the same events: after
- * the tracking hooks are attached and no unfollowed call is left.
- */
-void gt_event_start(unsigned int timeout_ms);
-
 /* A GUP call for nr pages begins; false if it is not to be followed. */
 bool gt_event_gup_enter(struct pt_regs *regs, long nr, u32 *site,
 			u8 *site_flags);
@@ -68,7 +62,17 @@ void gt_event_add_pin(struct folio *folio);
 void gt_event_put_refs(struct folio *folio, int refs);
 void gt_event_free(struct page *page, unsigned int order);
 
-void gt_event_counters(struct gt_counters *c);
+/* Our counters since the module loaded; the kernel's fields left 0. */
+void gt_event_sum(struct gt_counters *c);
+/* Followed GUP calls begun, and running now (not yet returned). */
+long gt_event_calls_begun(void);
+int gt_event_calls_running(void);
+/*
+ * While on, note the tasks that begin a followed call, for
+ * gt_event_began_since(): the load's watch (settle.c).
+ */
+void gt_event_watch_calls(bool on);
+bool gt_event_began_since(struct task_struct *task);
 /* The call whose pages took longest to record: its time and its pages. */
 void gt_event_longest(u64 *ns, u64 *nr);
 

@@ -212,7 +212,7 @@ static int __init gup_track_init(void)
 	t2 = ktime_get_ns();
 	gt_settle(GT_SETTLE_MS);
 	t3 = ktime_get_ns();
-	gt_event_start(GT_SETTLE_MS);
+	gt_settle_base(GT_SETTLE_MS);
 	t4 = ktime_get_ns();
 	ret = gt_debugfs_init();
 	if (ret) {

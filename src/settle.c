@@ -34,6 +34,9 @@
 #include <linux/hash.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
@@ -43,8 +46,10 @@
 #include <linux/smp.h>
 #include <linux/stop_machine.h>
 #include <linux/tracepoint.h>
+#include <linux/vmstat.h>
 #include <asm/unwind.h>
 
+#include "event.h"
 #include "hook.h"
 #include "hooks/hooks.h"
 #include "settle.h"
@@ -161,37 +166,6 @@ static void gt_cand_stop(void)
 	gt_cand = NULL;
 }
 
-/*
- * Tasks that began a followed GUP call while we settle: such a task is not
- * inside an unfollowed one (calls do not nest but for 6.1's unlocked pin,
- * whose inner call hands out all the outer one returns).
- */
-#define GT_SETTLE_SEEN	512
-static bool gt_settling;
-static struct task_struct *gt_seen[GT_SETTLE_SEEN];
-static atomic_t gt_nr_seen;
-
-void gt_settle_note(struct task_struct *task)
-{
-	int i;
-
-	if (!READ_ONCE(gt_settling))
-		return;
-	i = atomic_inc_return(&gt_nr_seen) - 1;
-	if (i < GT_SETTLE_SEEN)
-		WRITE_ONCE(gt_seen[i], task);
-}
-
-static bool gt_began_since(struct task_struct *task)
-{
-	int i, n = min(atomic_read(&gt_nr_seen), GT_SETTLE_SEEN);
-
-	for (i = 0; i < n; i++)
-		if (READ_ONCE(gt_seen[i]) == task)
-			return true;
-	return false;
-}
-
 /* Does the unwound stack hold a frame in fn? Unreadable counts as yes. */
 static bool gt_stack_in(struct task_struct *task,
 			bool (*fn)(unsigned long addr))
@@ -254,7 +228,7 @@ static enum gt_verdict gt_check(struct task_struct *task)
 	unsigned long switches;
 	enum gt_verdict v;
 
-	if (task == current || task->exit_state || gt_began_since(task))
+	if (task == current || task->exit_state || gt_event_began_since(task))
 		return GT_CLEAR;
 	if (gt_gup_followed(task))
 		return GT_CLEAR;
@@ -308,8 +282,7 @@ void gt_settle(unsigned int timeout_ms)
 	gt_last.stopped_us = 0;
 	gt_last.stop_tasks = 0;
 	gt_last.stop_walks = 0;
-	atomic_set(&gt_nr_seen, 0);
-	WRITE_ONCE(gt_settling, true);
+	gt_event_watch_calls(true);
 
 	rcu_read_lock();
 	for_each_process_thread(g, t)
@@ -318,7 +291,7 @@ void gt_settle(unsigned int timeout_ms)
 	cap += 64;	/* threads born since cannot be in an unfollowed call */
 	list = kvmalloc_array(cap, sizeof(*list), GFP_KERNEL);
 	if (!list) {
-		WRITE_ONCE(gt_settling, false);
+		gt_event_watch_calls(false);
 		gt_last.straddlers = UINT_MAX;
 		return;
 	}
@@ -354,7 +327,7 @@ void gt_settle(unsigned int timeout_ms)
 			break;
 		msleep(GT_SETTLE_POLL_MS);
 	}
-	WRITE_ONCE(gt_settling, false);
+	gt_event_watch_calls(false);
 	gt_last.straddlers = nr;
 	gt_last.waited_ms = jiffies_to_msecs(jiffies - start);
 	for (i = 0; i < nr; i++) {
@@ -477,4 +450,169 @@ void gt_settle_times(unsigned int attach_ms, unsigned int releases_ms,
 	gt_last.releases_ms = releases_ms;
 	gt_last.policy_ms = policy_ms;
 	gt_last.total_ms = total_ms;
+}
+
+/*
+ * "Since load": ours and the kernel's counters when the load found its
+ * instant (gt_settle_base()).
+ */
+static unsigned long gt_kernel_base[2];
+static struct gt_counters gt_base;	/* ours, when the kernel's were read */
+static bool gt_base_exact;
+
+/*
+ * A node counter with what each CPU has not folded in yet. Each node's own
+ * total, not the global one: a CPU folding its differences adds them to
+ * its node at once, but to the global total only after every item.
+ */
+static long gt_kernel_stat(enum node_stat_item item)
+{
+	long sum = 0;
+	int nid, cpu;
+
+	for_each_online_node(nid) {
+		struct pglist_data *pgdat = NODE_DATA(nid);
+
+		sum += atomic_long_read(&pgdat->vm_stat[item]);
+		for_each_online_cpu(cpu)
+			sum += per_cpu_ptr(pgdat->per_cpu_nodestats,
+					   cpu)->vm_node_stat_diff[item];
+	}
+	return sum;
+}
+
+static long gt_kernel_nodes(void)
+{
+	long sum = 0;
+	int nid;
+
+	for_each_online_node(nid)
+		sum += atomic_long_read(&NODE_DATA(nid)->vm_stat[NR_FOLL_PIN_ACQUIRED]) +
+		       atomic_long_read(&NODE_DATA(nid)->vm_stat[NR_FOLL_PIN_RELEASED]);
+	return sum;
+}
+
+/*
+ * Both counters at one instant: a CPU moving its differences into its
+ * node while we add them up would make us miss them, so read until the
+ * node totals did not move underneath (bounded; they settle quickly).
+ */
+static void gt_kernel_pins(unsigned long *acq, unsigned long *rel)
+{
+	long n1, n2;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		n1 = gt_kernel_nodes();
+		*acq = gt_kernel_stat(NR_FOLL_PIN_ACQUIRED);
+		*rel = gt_kernel_stat(NR_FOLL_PIN_RELEASED);
+		n2 = gt_kernel_nodes();
+		if (n1 == n2)
+			break;
+		cpu_relax();
+	}
+}
+
+void gt_settle_counters(struct gt_counters *c)
+{
+	unsigned long acq, rel;
+	u64 *now = (u64 *)c;
+	const u64 *base = (const u64 *)&gt_base;
+	size_t i;
+
+	gt_event_sum(c);
+	for (i = 0; i < sizeof(*c) / sizeof(u64); i++)
+		now[i] -= base[i];
+	gt_kernel_pins(&acq, &rel);
+	c->kernel_pin_acquired = acq - gt_kernel_base[0];
+	c->kernel_pin_released = rel - gt_kernel_base[1];
+	c->base_exact = gt_base_exact;
+}
+
+/* Ours and the kernel's releases: ours counts first, so ours - kernel >= 0. */
+static long gt_release_lead(void)
+{
+	struct gt_counters c;
+	unsigned long acq, rel;
+
+	gt_kernel_pins(&acq, &rel);	/* the kernel's first: see below */
+	gt_event_sum(&c);
+	return (long)(c.pins_released + c.pins_rolled_back) - (long)rel;
+}
+
+static void gt_release_offset(void *arg)
+{
+	*(long *)arg = gt_release_lead();
+}
+
+/*
+ * Start counting: our counters and the kernel's from the same instant.
+ *
+ * Pins: the kernel counts a pin when GUP grabs it, we when the call
+ * returns, so the instant must have no followed call running: one that
+ * began earlier and returns later would be ours and not the kernel's. Wait
+ * (bounded) for such an instant, and make sure no call began meanwhile.
+ *
+ * Releases: we count one just before the kernel does, in the same
+ * function, but a task may be preempted in between. So ours minus the
+ * kernel's is a fixed offset plus the releases in flight: read it when
+ * none is (gt_settle_releases()). Failing that, the least of many looks, read kernel
+ * first, is the offset unless a release stayed in flight through all.
+ */
+void gt_settle_base(unsigned int timeout_ms)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	unsigned long wait_us;
+	long begun, lead = LONG_MAX;
+	bool exact = false;
+	int i, ret;
+
+	for (;;) {
+		begun = gt_event_calls_begun();
+		/* Pairs with the barrier after a call starts running. */
+		smp_mb();
+		if (!gt_event_calls_running()) {
+			gt_event_sum(&gt_base);
+			gt_kernel_pins(&gt_kernel_base[0], &gt_kernel_base[1]);
+			/* The counts read before the second look at the calls. */
+			smp_mb();
+			if (gt_event_calls_begun() == begun &&
+			    !gt_event_calls_running()) {
+				exact = true;
+				break;
+			}
+		}
+		if (time_after(jiffies, deadline)) {
+			gt_event_sum(&gt_base);
+			gt_kernel_pins(&gt_kernel_base[0], &gt_kernel_base[1]);
+			break;
+		}
+		usleep_range(100, 200);
+	}
+	/*
+	 * Each look stops every CPU: back off, from 1 ms to 64, so that a
+	 * task kept off the CPU in the funnel costs a few dozen stops.
+	 */
+	deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	gt_settle_releases_begin();
+	for (wait_us = 1000;
+	     (ret = gt_settle_releases(gt_release_offset, &lead));
+	     wait_us = min(2 * wait_us, 64000UL)) {
+		if (ret != -EBUSY || time_after(jiffies, deadline)) {
+			pr_info("%s: totals since load may differ from the kernel's\n",
+				ret == -EBUSY ? "a release stayed in flight through the load" :
+				"the release funnel could not be looked at");
+			exact = false;
+			for (i = 0; i < 32; i++) {
+				lead = min(lead, gt_release_lead());
+				usleep_range(100, 200);
+			}
+			break;
+		}
+		usleep_range(wait_us, 2 * wait_us);
+	}
+	gt_settle_releases_end();
+	gt_kernel_base[1] = gt_base.pins_released + gt_base.pins_rolled_back -
+			    lead;
+	gt_base_exact = exact;
 }

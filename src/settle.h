@@ -20,6 +20,7 @@
 
 #include <linux/types.h>
 
+struct gt_counters;
 struct task_struct;
 
 struct gt_settle_stats {
@@ -37,11 +38,16 @@ struct gt_settle_stats {
 	unsigned int total_ms;		/* the module's init, all of it */
 };
 
-/* A followed GUP call begins in task. Any context. */
-void gt_settle_note(struct task_struct *task);
 /* Process context, after the tracking hooks are attached. */
 void gt_settle(unsigned int timeout_ms);
 void gt_settle_stats(struct gt_settle_stats *st);
+/*
+ * From now on our counters and the kernel's count the same events: after
+ * the tracking hooks are attached and no unfollowed call is left.
+ */
+void gt_settle_base(unsigned int timeout_ms);
+/* Ours and the kernel's since that instant. Process context. */
+void gt_settle_counters(struct gt_counters *c);
 /*
  * Run fn with every CPU stopped, if no task is then inside the release
  * funnel. 0 if it ran, -EBUSY if a task was (try again later), another
