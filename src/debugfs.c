@@ -23,7 +23,7 @@
 
 #include "blocked.h"
 #include "debugfs.h"
-#include "event.h"
+#include "track.h"
 #include "group.h"
 #include "hook.h"
 #include "owner.h"
@@ -229,7 +229,7 @@ static int stats_show(struct seq_file *m, void *v)
 	  gt_site_bytes());
 	S("reserve_empty", gt_table_reserve_empty());
 	S("reserve_grown", gt_table_reserve_grown());
-	gt_event_longest(&longest_ns, &longest_nr);
+	gt_track_longest(&longest_ns, &longest_nr);
 	S("acquire_longest_us", longest_ns / NSEC_PER_USEC);
 	S("acquire_longest_pages", longest_nr);
 	S("sites", gt_site_count());

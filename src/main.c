@@ -16,7 +16,7 @@
 #include <gup_track/version.h>
 
 #include "debugfs.h"
-#include "event.h"
+#include "track.h"
 #include "hook.h"
 #include "hooks/hooks.h"
 #include "owner.h"

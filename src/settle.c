@@ -49,7 +49,7 @@
 #include <linux/vmstat.h>
 #include <asm/unwind.h>
 
-#include "event.h"
+#include "track.h"
 #include "hook.h"
 #include "hooks/hooks.h"
 #include "settle.h"
@@ -228,7 +228,7 @@ static enum gt_verdict gt_check(struct task_struct *task)
 	unsigned long switches;
 	enum gt_verdict v;
 
-	if (task == current || task->exit_state || gt_event_began_since(task))
+	if (task == current || task->exit_state || gt_track_began_since(task))
 		return GT_CLEAR;
 	if (gt_gup_followed(task))
 		return GT_CLEAR;
@@ -282,7 +282,7 @@ void gt_settle(unsigned int timeout_ms)
 	gt_last.stopped_us = 0;
 	gt_last.stop_tasks = 0;
 	gt_last.stop_walks = 0;
-	gt_event_watch_calls(true);
+	gt_track_watch_calls(true);
 
 	rcu_read_lock();
 	for_each_process_thread(g, t)
@@ -291,7 +291,7 @@ void gt_settle(unsigned int timeout_ms)
 	cap += 64;	/* threads born since cannot be in an unfollowed call */
 	list = kvmalloc_array(cap, sizeof(*list), GFP_KERNEL);
 	if (!list) {
-		gt_event_watch_calls(false);
+		gt_track_watch_calls(false);
 		gt_last.straddlers = UINT_MAX;
 		return;
 	}
@@ -327,7 +327,7 @@ void gt_settle(unsigned int timeout_ms)
 			break;
 		msleep(GT_SETTLE_POLL_MS);
 	}
-	gt_event_watch_calls(false);
+	gt_track_watch_calls(false);
 	gt_last.straddlers = nr;
 	gt_last.waited_ms = jiffies_to_msecs(jiffies - start);
 	for (i = 0; i < nr; i++) {
@@ -520,7 +520,7 @@ void gt_settle_counters(struct gt_counters *c)
 	const u64 *base = (const u64 *)&gt_base;
 	size_t i;
 
-	gt_event_sum(c);
+	gt_track_sum(c);
 	for (i = 0; i < sizeof(*c) / sizeof(u64); i++)
 		now[i] -= base[i];
 	gt_kernel_pins(&acq, &rel);
@@ -536,7 +536,7 @@ static long gt_release_lead(void)
 	unsigned long acq, rel;
 
 	gt_kernel_pins(&acq, &rel);	/* the kernel's first: see below */
-	gt_event_sum(&c);
+	gt_track_sum(&c);
 	return (long)(c.pins_released + c.pins_rolled_back) - (long)rel;
 }
 
@@ -568,22 +568,22 @@ void gt_settle_base(unsigned int timeout_ms)
 	int i, ret;
 
 	for (;;) {
-		begun = gt_event_calls_begun();
+		begun = gt_track_calls_begun();
 		/* Pairs with the barrier after a call starts running. */
 		smp_mb();
-		if (!gt_event_calls_running()) {
-			gt_event_sum(&gt_base);
+		if (!gt_track_calls_running()) {
+			gt_track_sum(&gt_base);
 			gt_kernel_pins(&gt_kernel_base[0], &gt_kernel_base[1]);
 			/* The counts read before the second look at the calls. */
 			smp_mb();
-			if (gt_event_calls_begun() == begun &&
-			    !gt_event_calls_running()) {
+			if (gt_track_calls_begun() == begun &&
+			    !gt_track_calls_running()) {
 				exact = true;
 				break;
 			}
 		}
 		if (time_after(jiffies, deadline)) {
-			gt_event_sum(&gt_base);
+			gt_track_sum(&gt_base);
 			gt_kernel_pins(&gt_kernel_base[0], &gt_kernel_base[1]);
 			break;
 		}

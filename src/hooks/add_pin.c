@@ -6,13 +6,13 @@
 #include <linux/mm.h>
 
 #include "../compat.h"
-#include "../event.h"
+#include "../track.h"
 #include "hooks.h"
 
 static void add_pin_watch(struct gt_hook *h, struct ftrace_regs *fregs,
 			  unsigned long parent_ip)
 {
-	gt_event_add_pin((void *)gt_fregs_arg(fregs, 0));
+	gt_track_add_pin((void *)gt_fregs_arg(fregs, 0));
 }
 
 static struct gt_hook add_pin_hooks[] = {

@@ -8,7 +8,7 @@
 #include <linux/bio.h>
 
 #include "../compat.h"
-#include "../event.h"
+#include "../track.h"
 #include "hooks.h"
 
 static void bio_release_watch(struct gt_hook *h, struct ftrace_regs *fregs,
@@ -21,7 +21,7 @@ static void bio_release_watch(struct gt_hook *h, struct ftrace_regs *fregs,
 		size_t nr = (fi.offset + fi.length - 1) / PAGE_SIZE -
 			    fi.offset / PAGE_SIZE + 1;
 
-		gt_event_put_refs(fi.folio, nr);
+		gt_track_put_refs(fi.folio, nr);
 	}
 }
 

@@ -16,7 +16,7 @@
 #include <linux/string.h>
 
 #include "../compat.h"
-#include "../event.h"
+#include "../track.h"
 #include "hooks.h"
 
 struct gt_gup_fn {
@@ -61,7 +61,7 @@ static int gup_entry(struct gt_hook *h, void *data, struct pt_regs *regs)
 		nr = (int)nr;
 	else if (fn->folios)
 		nr = (u32)nr;
-	return gt_event_gup_enter(regs, nr, &d->site, &d->site_flags) ? 0 : 1;
+	return gt_track_gup_enter(regs, nr, &d->site, &d->site_flags) ? 0 : 1;
 }
 
 static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
@@ -82,8 +82,8 @@ static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
 		acq.folios = d->array;
 	else
 		acq.pages = d->array;
-	gt_event_acquire(&acq);
-	gt_event_gup_exit();
+	gt_track_acquire(&acq);
+	gt_track_gup_exit();
 }
 
 #define GUP_HOOK(_name, _wanted, _fn) {				\

@@ -10,7 +10,7 @@
 #include <linux/preempt.h>
 
 #include "../compat.h"
-#include "../event.h"
+#include "../track.h"
 #include "../policy.h"
 #include "hooks.h"
 
@@ -35,7 +35,7 @@ static void gup_put_watch(struct gt_hook *h, struct ftrace_regs *fregs,
 	 */
 	bool rollback = in_task() && gt_gup_active();
 
-	if ((flags & GT_FOLL_PIN) && gt_event_unpin(folio, refs, rollback))
+	if ((flags & GT_FOLL_PIN) && gt_track_unpin(folio, refs, rollback))
 		gt_policy_unpinned(folio);
 }
 

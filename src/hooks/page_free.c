@@ -8,13 +8,13 @@
  */
 #include <linux/mm.h>
 
-#include "../event.h"
+#include "../track.h"
 #include "hooks.h"
 
 static void page_free_probe(void *data, struct page *page, unsigned int order)
 {
 	gt_hook_hit(data);
-	gt_event_free(page, order);
+	gt_track_free(page, order);
 }
 
 static struct gt_hook page_free_hooks[] = {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Events → table. The acquire side records what an outermost GUP call
+ * Hooks → table. The acquire side records what an outermost GUP call
  * returned, once, when it returns, one table operation per folio however
  * many of its pages the call handed out. The release side takes every
  * FOLL_PIN drop from the kernel's single funnel; a drop made by a task
@@ -16,7 +16,7 @@
 #include <linux/timekeeping.h>
 
 #include "compat.h"
-#include "event.h"
+#include "track.h"
 #include "owner.h"
 #include "ring.h"
 #include "site.h"
@@ -67,14 +67,14 @@ static void gt_calls_note(struct task_struct *task)
 		WRITE_ONCE(gt_calls_seen[i], task);
 }
 
-void gt_event_watch_calls(bool on)
+void gt_track_watch_calls(bool on)
 {
 	if (on)
 		atomic_set(&gt_calls_nr_seen, 0);
 	WRITE_ONCE(gt_calls_watched, on);
 }
 
-bool gt_event_began_since(struct task_struct *task)
+bool gt_track_began_since(struct task_struct *task)
 {
 	int i, n = min(atomic_read(&gt_calls_nr_seen), GT_CALLS_SEEN);
 
@@ -84,7 +84,7 @@ bool gt_event_began_since(struct task_struct *task)
 	return false;
 }
 
-bool gt_event_gup_enter(struct pt_regs *regs, long nr, u32 *site,
+bool gt_track_gup_enter(struct pt_regs *regs, long nr, u32 *site,
 			u8 *site_flags)
 {
 	/* perf may look a page up from NMI or IRQ; nothing to follow there. */
@@ -103,7 +103,7 @@ bool gt_event_gup_enter(struct pt_regs *regs, long nr, u32 *site,
 	return true;
 }
 
-void gt_event_gup_exit(void)
+void gt_track_gup_exit(void)
 {
 	/* Its pins are recorded before it stops counting as running. */
 	smp_mb__before_atomic();
@@ -165,7 +165,7 @@ static long gt_folio_run(struct page * const *pages, long n,
 	return k;
 }
 
-static void gt_event_timed(u64 since, long nr)
+static void gt_track_timed(u64 since, long nr)
 {
 	u64 ns = min(ktime_get_boottime_ns() - since,
 		     (u64)U64_MAX >> GT_LONGEST_NR_BITS);
@@ -179,7 +179,7 @@ static void gt_event_timed(u64 since, long nr)
 	} while (!atomic64_try_cmpxchg(&gt_longest, &old, v));
 }
 
-void gt_event_acquire(const struct gt_acquire *acq)
+void gt_track_acquire(const struct gt_acquire *acq)
 {
 	struct gt_take t = {};
 	struct folio *folio;
@@ -250,10 +250,10 @@ void gt_event_acquire(const struct gt_acquire *acq)
 	}
 	gt_owner_put(t.owner);
 	if (acq->nr >= GT_LONGEST_TIMED)
-		gt_event_timed(t.now, acq->nr);
+		gt_track_timed(t.now, acq->nr);
 }
 
-void gt_event_longest(u64 *ns, u64 *nr)
+void gt_track_longest(u64 *ns, u64 *nr)
 {
 	u64 v = atomic64_read(&gt_longest);
 
@@ -268,7 +268,7 @@ void gt_event_longest(u64 *ns, u64 *nr)
  * one of them: it is FOLL_GET references, or pins already given back,
  * released with unpin_user_page().
  */
-static noinline void gt_event_unpin_unpinned(struct folio *folio, int refs)
+static noinline void gt_track_unpin_unpinned(struct folio *folio, int refs)
 {
 	struct gt_ev ev = { .kind = GT_EV_UNPIN_UNPINNED, .pins = refs };
 	struct gt_owner owner = {};
@@ -282,7 +282,7 @@ static noinline void gt_event_unpin_unpinned(struct folio *folio, int refs)
 }
 
 /* The event's locals stay out of this path: zero-filled on every unpin. */
-static void gt_event_check_unpin(struct folio *folio, int refs)
+static void gt_track_check_unpin(struct folio *folio, int refs)
 {
 	bool short_pins;
 
@@ -292,10 +292,10 @@ static void gt_event_check_unpin(struct folio *folio, int refs)
 		short_pins = folio_ref_count(folio) <
 			     refs * GUP_PIN_COUNTING_BIAS;
 	if (unlikely(short_pins))
-		gt_event_unpin_unpinned(folio, refs);
+		gt_track_unpin_unpinned(folio, refs);
 }
 
-bool gt_event_unpin(struct folio *folio, int refs, bool rollback)
+bool gt_track_unpin(struct folio *folio, int refs, bool rollback)
 {
 	unsigned long pfn = folio_pfn(folio);
 	bool last_write;
@@ -307,7 +307,7 @@ bool gt_event_unpin(struct folio *folio, int refs, bool rollback)
 		gt_add(pins_rolled_back, refs);
 		return false;
 	}
-	gt_event_check_unpin(folio, refs);
+	gt_track_check_unpin(folio, refs);
 	n = gt_table_unpin(pfn, refs, &last_write);
 	gt_add(pins_released, refs);
 	if (n < refs)
@@ -320,7 +320,7 @@ bool gt_event_unpin(struct folio *folio, int refs, bool rollback)
  * GUP and outside the kernel's counters; its release goes through the
  * funnel like any other.
  */
-void gt_event_add_pin(struct folio *folio)
+void gt_track_add_pin(struct folio *folio)
 {
 	struct gt_take t = {
 		.pfn = folio_pfn(folio),
@@ -338,12 +338,12 @@ void gt_event_add_pin(struct folio *folio)
 }
 
 /* A bio dropped refs FOLL_GET references of folio. */
-void gt_event_put_refs(struct folio *folio, int refs)
+void gt_track_put_refs(struct folio *folio, int refs)
 {
 	gt_add(gets_released, gt_table_unget(folio_pfn(folio), refs));
 }
 
-static noinline void gt_event_freed(struct page *page, unsigned int order)
+static noinline void gt_track_freed(struct page *page, unsigned int order)
 {
 	struct gt_owner owner = {};
 	struct gt_entry e;
@@ -370,13 +370,13 @@ static noinline void gt_event_freed(struct page *page, unsigned int order)
  * free in the system passes here; the locals of the rest would be
  * zero-filled for each.
  */
-void gt_event_free(struct page *page, unsigned int order)
+void gt_track_free(struct page *page, unsigned int order)
 {
 	if (gt_table_maybe(page_to_pfn(page)))
-		gt_event_freed(page, order);
+		gt_track_freed(page, order);
 }
 
-void gt_event_sum(struct gt_counters *c)
+void gt_track_sum(struct gt_counters *c)
 {
 	int cpu;
 
@@ -402,12 +402,12 @@ void gt_event_sum(struct gt_counters *c)
 	}
 }
 
-long gt_event_calls_begun(void)
+long gt_track_calls_begun(void)
 {
 	return atomic_long_read(&gt_calls_begun);
 }
 
-int gt_event_calls_running(void)
+int gt_track_calls_running(void)
 {
 	return atomic_read(&gt_calls_running);
 }

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Events: what the hooks saw, turned into table operations. This is the
+ * Tracking: what the hooks saw, turned into table operations. This is the
  * only code that changes the table's counts from the hooks, and where
  * exactness lives: which pages a GUP call handed out, rollbacks inside a
  * call, folios and their sub-pages. Every function here works in any
- * context but NMI and never sleeps.
+ * context but NMI and never sleeps. (The ring's "events", misuse and the
+ * like, are ring.h's.)
  */
-#ifndef _GUP_TRACK_EVENT_H
-#define _GUP_TRACK_EVENT_H
+#ifndef _GUP_TRACK_TRACK_H
+#define _GUP_TRACK_TRACK_H
 
 #include <linux/mm_types.h>
 #include <linux/ptrace.h>
@@ -46,34 +47,34 @@ struct gt_counters {
 };
 
 /* A GUP call for nr pages begins; false if it is not to be followed. */
-bool gt_event_gup_enter(struct pt_regs *regs, long nr, u32 *site,
+bool gt_track_gup_enter(struct pt_regs *regs, long nr, u32 *site,
 			u8 *site_flags);
 /* ... and a followed one has returned, its pages recorded. */
-void gt_event_gup_exit(void);
-void gt_event_acquire(const struct gt_acquire *acq);
+void gt_track_gup_exit(void);
+void gt_track_acquire(const struct gt_acquire *acq);
 
 /*
  * gup_put_folio() drops refs FOLL_PIN pins. rollback: the task is inside
  * its own GUP call, giving back what it never handed out. True if that was
  * the last pin and some pin was FOLL_WRITE.
  */
-bool gt_event_unpin(struct folio *folio, int refs, bool rollback);
-void gt_event_add_pin(struct folio *folio);
-void gt_event_put_refs(struct folio *folio, int refs);
-void gt_event_free(struct page *page, unsigned int order);
+bool gt_track_unpin(struct folio *folio, int refs, bool rollback);
+void gt_track_add_pin(struct folio *folio);
+void gt_track_put_refs(struct folio *folio, int refs);
+void gt_track_free(struct page *page, unsigned int order);
 
 /* Our counters since the module loaded; the kernel's fields left 0. */
-void gt_event_sum(struct gt_counters *c);
+void gt_track_sum(struct gt_counters *c);
 /* Followed GUP calls begun, and running now (not yet returned). */
-long gt_event_calls_begun(void);
-int gt_event_calls_running(void);
+long gt_track_calls_begun(void);
+int gt_track_calls_running(void);
 /*
  * While on, note the tasks that begin a followed call, for
- * gt_event_began_since(): the load's watch (settle.c).
+ * gt_track_began_since(): the load's watch (settle.c).
  */
-void gt_event_watch_calls(bool on);
-bool gt_event_began_since(struct task_struct *task);
+void gt_track_watch_calls(bool on);
+bool gt_track_began_since(struct task_struct *task);
 /* The call whose pages took longest to record: its time and its pages. */
-void gt_event_longest(u64 *ns, u64 *nr);
+void gt_track_longest(u64 *ns, u64 *nr);
 
-#endif /* _GUP_TRACK_EVENT_H */
+#endif /* _GUP_TRACK_TRACK_H */
