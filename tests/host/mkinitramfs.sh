@@ -111,15 +111,22 @@ copy_with_libs "$GT_BUILD/userspace/gup-track" /tests/gup-track
 mkdir -p "$stage/usr/sbin" "$stage/usr/bin"
 ln -s /tests/gup-track "$stage/usr/sbin/gup-track"
 cp "$GT_TOP/packaging/systemd/gup-track-textfile.service" "$stage/tests/"
+# Initramfs builds run in parallel (check.sh): one fetches, under a lock,
+# and the tree appears whole or not at all.
 ne=$GT_CACHE/node-exporter
-if [ ! -x "$ne/usr/bin/prometheus-node-exporter" ]; then
-	tmp=$(mktemp -d)
-	(cd "$tmp" && apt-get download -q prometheus-node-exporter >/dev/null 2>&1) ||
-		gt_die "apt-get download prometheus-node-exporter failed"
-	rm -rf "$ne"
-	dpkg-deb -x "$tmp"/prometheus-node-exporter_*.deb "$ne"
-	rm -rf "$tmp"
-fi
+mkdir -p "$GT_CACHE"
+(
+	flock 9
+	if [ ! -x "$ne/usr/bin/prometheus-node-exporter" ]; then
+		tmp=$(mktemp -d "$GT_CACHE/node-exporter.XXXXXX")
+		trap 'rm -rf "$tmp"' EXIT
+		(cd "$tmp" && apt-get download -q prometheus-node-exporter >/dev/null 2>&1) ||
+			gt_die "apt-get download prometheus-node-exporter failed"
+		dpkg-deb -x "$tmp"/prometheus-node-exporter_*.deb "$tmp/root"
+		rm -rf "$ne"
+		mv "$tmp/root" "$ne"
+	fi
+) 9>"$GT_CACHE/node-exporter.lock"
 copy_with_libs "$ne/usr/bin/prometheus-node-exporter" /usr/bin/prometheus-node-exporter
 # udevadm, to test the opt-in rule where the README installs it.
 copy_with_libs "$(command -v udevadm)" /sbin/udevadm
