@@ -8,7 +8,7 @@
 #   -k KERNEL   only this matrix line (repeatable); default: all of them
 #   TEST        only these guest tests (names from tests/guest/tests.list)
 # GT_JOBS       most VMs at once (default: nproc)
-# GT_VM_TIMEOUT seconds one VM may take (default: 900)
+# GT_VM_TIMEOUT seconds one VM may take (default: 1500)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

@@ -18,7 +18,7 @@ abi=$(gt_abi "$name")
 kroot=$(gt_kroot "$abi")
 out=$GT_BUILD/$abi
 run=$out/$mode
-timeout=${GT_VM_TIMEOUT:-900}
+timeout=${GT_VM_TIMEOUT:-1500}
 
 rm -rf "$run"
 mkdir -p "$run"
