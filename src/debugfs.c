@@ -26,6 +26,7 @@
 #include "track.h"
 #include "group.h"
 #include "hook.h"
+#include "hooks/hooks.h"
 #include "owner.h"
 #include "policy.h"
 #include "reconcile.h"
@@ -243,6 +244,7 @@ static int stats_show(struct seq_file *m, void *v)
 	S("load_stopped_us", ss.stopped_us);
 	S("load_stop_tasks", ss.stop_tasks);
 	S("load_stop_walks", ss.stop_walks);
+	S("load_gup_ranges", gt_gup_ranges());
 	S("load_rcu_tasks_ms", ss.rcu_tasks_ms);
 	S("load_attach_ms", ss.attach_ms);
 	S("load_releases_ms", ss.releases_ms);

@@ -93,6 +93,8 @@ static const struct metric {
 	{ "load_stop_tasks", "load_stop_tasks", 'g', 0, "Threads the longest stop read" },
 	{ "load_stop_walks", "load_stop_walks", 'g', 0,
 	  "Stops at load that read every thread: the candidates did not fit" },
+	{ "load_gup_ranges", "load_gup_ranges", 'g', 0,
+	  "Code ranges the load looks for on task stacks: GUP entry points and their tail calls" },
 	{ "load_rcu_tasks_ms", "load_rcu_tasks_seconds", 'g', 3,
 	  "How long the load waited for releases begun before the hooks" },
 	{ "load_attach_ms", "load_attach_seconds", 'g', 3, "How long the load took to attach the hooks" },

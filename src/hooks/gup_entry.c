@@ -14,6 +14,7 @@
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "../compat.h"
 #include "../track.h"
@@ -166,32 +167,101 @@ bool gt_gup_followed(struct task_struct *task)
 	return ret;
 }
 
-/* Where each attached entry point's code lies, for the settle scan. */
+/*
+ * Where the attached entry points' code lies, for the settle scan, and
+ * the code they leave by a tail call: 6.1's pin_user_pages_fast() ends in
+ * "jmp internal_get_user_pages_fast", so a call asleep in there has no
+ * frame of the entry point on its stack.
+ */
+#define GT_GUP_RANGES		48
+#define GT_GUP_TAIL_DEPTH	2
+/* Tail calls leaving mm/gup.c's text by more than this are not GUP's. */
+#define GT_GUP_NEAR		(64UL << 10)
+
 static struct {
 	unsigned long start, end;
-} gup_ranges[ARRAY_SIZE(gup_entry_hooks)];
+} gup_ranges[GT_GUP_RANGES];
+static unsigned int gup_nr_ranges;
 
-void gt_gup_ranges_init(void)
+static bool gup_range_add(unsigned long start, unsigned long end)
 {
 	unsigned int i;
 
+	for (i = 0; i < gup_nr_ranges; i++)
+		if (gup_ranges[i].start == start)
+			return false;
+	if (gup_nr_ranges == GT_GUP_RANGES)
+		return false;
+	gup_ranges[gup_nr_ranges].start = start;
+	gup_ranges[gup_nr_ranges++].end = end;
+	return true;
+}
+
+/*
+ * Direct jumps (e9 rel32) out of [start, end) to the first byte of a
+ * function near GUP's own code: its tail calls. A byte pattern, not a
+ * decoder: a stray match can only add a range, which makes the scan wait
+ * for more tasks, never fewer.
+ */
+static void gup_tail_calls(unsigned long start, unsigned long end,
+			   unsigned long lo, unsigned long hi, int depth)
+{
+	unsigned long a, target, s, e;
+	s32 rel;
+	u8 op;
+
+	for (a = start; a + 5 <= end; a++) {
+		if (copy_from_kernel_nofault(&op, (void *)a, 1) || op != 0xe9 ||
+		    copy_from_kernel_nofault(&rel, (void *)(a + 1), 4))
+			continue;
+		target = a + 5 + (long)rel;
+		if ((target >= start && target < end) || target < lo ||
+		    target >= hi || !gt_symbol_range(target, &s, &e) ||
+		    s != target)
+			continue;
+		if (gup_range_add(s, e) && depth > 0)
+			gup_tail_calls(s, e, lo, hi, depth - 1);
+	}
+}
+
+void gt_gup_ranges_init(void)
+{
+	unsigned long lo = ULONG_MAX, hi = 0, s, e;
+	unsigned int i, n;
+
+	gup_nr_ranges = 0;
 	for (i = 0; i < ARRAY_SIZE(gup_entry_hooks); i++) {
 		struct gt_hook *h = &gup_entry_hooks[i];
 		unsigned long addr = (unsigned long)h->rp.kp.addr;
 
-		gup_ranges[i].start = 0;
-		gup_ranges[i].end = 0;
-		if (h->attached && addr)
-			gt_symbol_range(addr, &gup_ranges[i].start,
-					&gup_ranges[i].end);
+		if (h->attached && addr && gt_symbol_range(addr, &s, &e) &&
+		    gup_range_add(s, e)) {
+			lo = min(lo, s);
+			hi = max(hi, e);
+		}
 	}
+	if (!gup_nr_ranges)
+		return;
+	lo = lo > GT_GUP_NEAR ? lo - GT_GUP_NEAR : 0;
+	hi = hi + GT_GUP_NEAR;
+	for (i = 0, n = gup_nr_ranges; i < n; i++)
+		gup_tail_calls(gup_ranges[i].start, gup_ranges[i].end, lo, hi,
+			       GT_GUP_TAIL_DEPTH - 1);
+	for (i = n; i < gup_nr_ranges; i++)
+		pr_debug("settle: tail call target %ps\n",
+			 (void *)gup_ranges[i].start);
+}
+
+unsigned int gt_gup_ranges(void)
+{
+	return gup_nr_ranges;
 }
 
 bool gt_gup_frame(unsigned long addr)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(gup_ranges); i++)
+	for (i = 0; i < gup_nr_ranges; i++)
 		if (addr >= gup_ranges[i].start && addr < gup_ranges[i].end)
 			return true;
 	return false;

@@ -35,6 +35,8 @@ bool gt_gup_active(void);
 bool gt_gup_followed(struct task_struct *task);
 /* Is addr inside one of the GUP entry points? After they are attached. */
 void gt_gup_ranges_init(void);
+/* How many code ranges the settle scan looks for (entry points, tail calls). */
+unsigned int gt_gup_ranges(void);
 bool gt_gup_frame(unsigned long addr);
 /* The same for the release funnel, once it has been hit; false: unknown. */
 bool gt_gup_put_seen(void);
