@@ -293,23 +293,6 @@ static void transient_reader(void)
 }
 
 /* A child that leaks pins through the driver and exits: its pid. */
-static int leaking_child(void)
-{
-	pid_t pid = fork();
-
-	if (!pid) {
-		char *buf = gt_anon(4);
-		int dev = gtp_open();
-		struct gtp_pin p;
-
-		if (!buf || dev < 0 || gtp_pin(dev, buf, 4, GTP_PIN_FAST, 0, &p) ||
-		    gtp_release(dev, p.id, GTP_REL_LEAK))
-			_exit(1);
-		_exit(0);
-	}
-	return pid;
-}
-
 static int ring_setup(void)
 {
 	struct io_uring_params params;
@@ -355,7 +338,7 @@ static void orphaned(void)
 	int n;
 
 	gt_set_param("orphan_s", "2");
-	leaker = leaking_child();
+	leaker = gt_leaking_child(4);
 	ok = leaker > 0 && waitpid(leaker, &st, 0) == leaker &&
 	     WIFEXITED(st) && !WEXITSTATUS(st);
 	n = gt_events_soon("orphaned", leaker, &e, 8);
@@ -750,7 +733,7 @@ static void cli_follow(void)
 		     "--since $(awk '$1 == \"events_next_seq\" {print $2}' "
 		     GT_DEBUGFS "/stats) > /tmp/follow.out 2>&1 &");
 	gt_set_param("orphan_s", "1");
-	leaker = leaking_child();
+	leaker = gt_leaking_child(4);
 	waitpid(leaker, &st, 0);
 	sleep(9);
 	gt_set_param("orphan_s", "60");

@@ -727,6 +727,24 @@ int gt_compaction_blocked(char *(*take)(void), int nr, struct gt_event *last)
 	return n < 0 ? -1 : n;
 }
 
+int gt_leaking_child(int nr)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		char *buf = gt_anon(nr);
+		int dev = gtp_open();
+		struct gtp_pin p;
+
+		if (!buf || dev < 0 ||
+		    gtp_pin(dev, buf, nr, GTP_PIN_FAST, 0, &p) ||
+		    gtp_release(dev, p.id, GTP_REL_LEAK))
+			_exit(1);
+		_exit(0);
+	}
+	return pid;
+}
+
 int gt_holder_child(char *(*take)(void), char **addr)
 {
 	char *buf = NULL;

@@ -129,6 +129,11 @@ void *gt_memfd_on(size_t nr, int node);
  * then waits to be killed; *addr is what take() returned in the child.
  */
 int gt_holder_child(char *(*take)(void), char **addr);
+/*
+ * A child that pins nr anonymous pages through the test driver, leaks
+ * them (GTP_REL_LEAK: held for good) and exits, 0 if all went well.
+ */
+int gt_leaking_child(int nr);
 
 /* One line of the events view. */
 struct gt_event {

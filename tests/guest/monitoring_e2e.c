@@ -206,23 +206,6 @@ static pid_t node_exporter(void)
 	return pid;
 }
 
-static pid_t leaking_child(void)
-{
-	pid_t pid = fork();
-
-	if (!pid) {
-		char *buf = gt_anon(4);
-		int dev = gtp_open();
-		struct gtp_pin p;
-
-		if (!buf || dev < 0 || gtp_pin(dev, buf, 4, GTP_PIN_FAST, 0, &p) ||
-		    gtp_release(dev, p.id, GTP_REL_LEAK))
-			_exit(1);
-		_exit(0);
-	}
-	return pid;
-}
-
 static void diag_lines(const char *what, const char *text, int most)
 {
 	int n = 0;
@@ -308,7 +291,7 @@ int main(void)
 		    n);
 
 	gt_set_param("orphan_s", "1");
-	leaker = leaking_child();
+	leaker = gt_leaking_child(4);
 	ok = leaker > 0 && waitpid(leaker, &st, 0) == leaker &&
 	     WIFEXITED(st) && !WEXITSTATUS(st);
 	ktap_result(ok, "a process leaks 4 driver pins and exits");
