@@ -136,6 +136,8 @@ void gt_pool_expect(struct gt_pool *pool, unsigned long n)
 	unsigned long flags;
 	bool grow = false;
 
+	/* Past max the worker cannot grow it: asking again costs a lock. */
+	n = min(n, pool->max);
 	/* Unlocked reads: only a hint; a stale one costs a lock round. */
 	if (likely(READ_ONCE(pool->nr_free) >= n) ||
 	    READ_ONCE(pool->expected) >= n)
