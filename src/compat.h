@@ -25,6 +25,15 @@
 	pin_user_pages_remote(mm, start, nr, flags, pages, NULL, locked)
 #define gt_get_user_pages_remote(mm, start, nr, flags, pages, locked) \
 	get_user_pages_remote(mm, start, nr, flags, pages, NULL, locked)
+/*
+ * A wrapper of a GUP entry point declares its pages argument (and vmas,
+ * before 6.5) with GT_PAGES_PARAM, and passes them on with these.
+ */
+#define GT_PAGES_PARAM	struct page **pages, struct vm_area_struct **vmas
+#define gt_gup_pass(fn, start, nr, flags) \
+	fn(start, nr, flags, pages, vmas)
+#define gt_gup_pass_remote(fn, mm, start, nr, flags, locked) \
+	fn(mm, start, nr, flags, pages, vmas, locked)
 #else
 #define gt_pin_user_pages(start, nr, flags, pages) \
 	pin_user_pages(start, nr, flags, pages)
@@ -34,6 +43,10 @@
 	pin_user_pages_remote(mm, start, nr, flags, pages, locked)
 #define gt_get_user_pages_remote(mm, start, nr, flags, pages, locked) \
 	get_user_pages_remote(mm, start, nr, flags, pages, locked)
+#define GT_PAGES_PARAM	struct page **pages
+#define gt_gup_pass(fn, start, nr, flags)	fn(start, nr, flags, pages)
+#define gt_gup_pass_remote(fn, mm, start, nr, flags, locked) \
+	fn(mm, start, nr, flags, pages, locked)
 #endif
 
 /*
@@ -52,6 +65,15 @@
 #define GT_HAVE_MEMFD_PIN_FOLIOS	false
 #define GT_HAVE_FOLIO_ADD_PIN		false
 #define GT_BIO_RELEASE_PUTS_REFS	true
+struct file;
+/* Never called: its hooks are not wanted on this kernel. */
+static inline long gt_memfd_pin_folios(struct file *memfd, loff_t start,
+				       loff_t end, struct folio **folios,
+				       unsigned int max_folios,
+				       pgoff_t *offset)
+{
+	return -EOPNOTSUPP;
+}
 #else
 #define GT_FOLL_PIN			BIT(19)
 #define GT_PUBLIC_FOLL_PIN		false
@@ -59,6 +81,7 @@
 #define GT_HAVE_MEMFD_PIN_FOLIOS	true
 #define GT_HAVE_FOLIO_ADD_PIN		true
 #define GT_BIO_RELEASE_PUTS_REFS	false
+#define gt_memfd_pin_folios		memfd_pin_folios
 #endif
 
 /* ftrace callbacks see the arguments through ftrace_regs. */

@@ -230,6 +230,7 @@ static int stats_show(struct seq_file *m, void *v)
 	  gt_site_bytes());
 	S("reserve_empty", gt_table_reserve_empty());
 	S("reserve_grown", gt_table_reserve_grown());
+	S("calls_large", gt_gup_large_calls());
 	gt_track_longest(&longest_ns, &longest_nr);
 	S("acquire_longest_us", longest_ns / NSEC_PER_USEC);
 	S("acquire_longest_pages", longest_nr);

@@ -29,6 +29,7 @@ static struct gt_hook_set * const gt_track_sets[] = {
 	&gt_hooks_bio_release,
 	&gt_hooks_add_pin,
 	&gt_hooks_gup_entry,
+	&gt_hooks_gup_large,
 	&gt_hooks_migrate,
 };
 
@@ -57,7 +58,7 @@ static struct gt_hook_set * const gt_enforce_sets[] = {
  * take seconds. The handler finds the hook by the traced function's
  * address, learnt from its name the first time that function is hit.
  */
-#define GT_GROUP_FTRACE_MAX	8
+#define GT_GROUP_FTRACE_MAX	12
 
 struct gt_group {
 	struct gt_hook_set * const *sets;
@@ -69,7 +70,7 @@ struct gt_group {
 	struct {
 		unsigned long ip;
 		struct gt_hook *hook;
-	} map[GT_GROUP_FTRACE_MAX];
+	} map[2][GT_GROUP_FTRACE_MAX];	/* per ops, so each looks at its own */
 };
 
 static struct gt_group gt_groups[GT_HOOK_GROUPS] = {
@@ -149,6 +150,7 @@ static noinline struct gt_hook *gt_group_learn(struct gt_group *g,
 					       enum gt_hook_kind kind,
 					       unsigned long ip)
 {
+	typeof(g->map[0][0]) *map = g->map[kind == GT_FREDIRECT];
 	char name[KSYM_SYMBOL_LEN];
 	struct gt_hook *h;
 	int i, m;
@@ -158,9 +160,9 @@ static noinline struct gt_hook *gt_group_learn(struct gt_group *g,
 		if (h->kind != kind || !h->attached || strcmp(h->name, name))
 			continue;
 		for (m = 0; m < GT_GROUP_FTRACE_MAX; m++) {
-			if (!cmpxchg(&g->map[m].ip, 0, ip)) {
+			if (!cmpxchg(&map[m].ip, 0, ip)) {
 				/* The ip first: a reader matches both. */
-				smp_store_release(&g->map[m].hook, h);
+				smp_store_release(&map[m].hook, h);
 				break;
 			}
 		}
@@ -177,15 +179,16 @@ static struct gt_hook *gt_group_hook(struct gt_group *g,
 				     enum gt_hook_kind kind, unsigned long ip,
 				     bool learn)
 {
+	typeof(g->map[0][0]) *map = g->map[kind == GT_FREDIRECT];
 	struct gt_hook *h;
 	int m;
 
 	for (m = 0; m < GT_GROUP_FTRACE_MAX; m++) {
-		if (READ_ONCE(g->map[m].ip) != ip)
+		if (READ_ONCE(map[m].ip) != ip)
 			continue;
 		/* Pairs with the release that published the hook. */
-		h = smp_load_acquire(&g->map[m].hook);
-		if (h && h->kind == kind)
+		h = smp_load_acquire(&map[m].hook);
+		if (h)
 			return h;
 	}
 	return learn ? gt_group_learn(g, kind, ip) : NULL;
@@ -525,12 +528,15 @@ int gt_hooks_init(void)
 
 unsigned long gt_hook_ip(const struct gt_hook *h)
 {
+	typeof(gt_groups[0].map[0][0]) *map;
 	unsigned int g, m;
 
-	for (g = 0; g < GT_HOOK_GROUPS; g++)
+	for (g = 0; g < GT_HOOK_GROUPS; g++) {
+		map = gt_groups[g].map[h->kind == GT_FREDIRECT];
 		for (m = 0; m < GT_GROUP_FTRACE_MAX; m++)
-			if (READ_ONCE(gt_groups[g].map[m].hook) == h)
-				return READ_ONCE(gt_groups[g].map[m].ip);
+			if (READ_ONCE(map[m].hook) == h)
+				return READ_ONCE(map[m].ip);
+	}
 	return 0;
 }
 

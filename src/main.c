@@ -229,6 +229,7 @@ static int __init gup_track_init(void)
 
 err_hooks:
 	gt_hooks_exit();
+	gt_gup_large_drain();
 err_table:
 	gt_table_exit();
 err_owner:
@@ -244,6 +245,7 @@ static void __exit gup_track_exit(void)
 {
 	gt_policy_stop();
 	gt_hooks_detach(GT_HOOKS_TRACK);
+	gt_gup_large_drain();
 	gt_policy_drain();
 	gt_debugfs_exit();
 	/* The views are gone: nothing reads the hooks' counters now. */

@@ -152,6 +152,37 @@ void gt_pool_expect(struct gt_pool *pool, unsigned long n)
 		queue_work(system_unbound_wq, &pool->work);
 }
 
+int gt_pool_reserve(struct gt_pool *pool, unsigned long n)
+{
+	void *batch[GT_POOL_BATCH];
+	unsigned long flags, want;
+	int i, k;
+
+	might_sleep();
+	n = min(n, pool->max);
+	for (;;) {
+		want = READ_ONCE(pool->nr_free);
+		if (want >= n)
+			return 0;
+		k = min_t(unsigned long, n - want, GT_POOL_BATCH);
+		for (i = 0; i < k; i++) {
+			batch[i] = kmem_cache_alloc(pool->cache, GFP_KERNEL |
+						    __GFP_NOWARN);
+			if (!batch[i])
+				break;
+		}
+		atomic_long_add(i, &pool->total);
+		atomic_long_add(i, &pool->reserved);
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		for (k = i; k; )
+			gt_pool_push(pool, batch[--k]);
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		if (!i)
+			return -ENOMEM;
+		cond_resched();
+	}
+}
+
 bool gt_pool_refill_cpu(struct gt_pool *pool)
 {
 	struct gt_pool_cpu *c = this_cpu_ptr(pool->pcp);

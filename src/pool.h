@@ -47,6 +47,7 @@ struct gt_pool {
 	atomic_long_t empty;		/* gets that found nothing */
 	atomic_long_t atomic;		/* gets served by an atomic allocation */
 	atomic_long_t grown;		/* times an expected burst grew the reserve */
+	atomic_long_t reserved;		/* allocated by gt_pool_reserve() */
 	struct work_struct work;
 };
 
@@ -64,6 +65,21 @@ void gt_pool_put(struct gt_pool *pool, void *obj);
  * way. Any context but NMI; one read when the reserve already holds n.
  */
 void gt_pool_expect(struct gt_pool *pool, unsigned long n);
+/*
+ * Is there room for n objects and as many again (what other CPUs take
+ * meanwhile)? One unlocked read: a hint. Any context.
+ */
+static inline bool gt_pool_ready(const struct gt_pool *pool, unsigned long n)
+{
+	return READ_ONCE(pool->nr_free) >= 2 * n;
+}
+
+/*
+ * Allocate here until the reserve holds n objects (up to max), for a
+ * caller about to take them where it may not allocate. Process context
+ * that may sleep; -ENOMEM if the slab ran out first.
+ */
+int gt_pool_reserve(struct gt_pool *pool, unsigned long n);
 /* This CPU's cache is empty: fill it from the reserve; false if none. */
 bool gt_pool_refill_cpu(struct gt_pool *pool);
 /* This CPU's cache is full: give half of it back to the reserve. */

@@ -403,6 +403,16 @@ void gt_table_expect(unsigned long nr)
 	gt_pool_expect(&gt_entries, nr);
 }
 
+bool gt_table_ready(unsigned long nr)
+{
+	return gt_pool_ready(&gt_entries, nr);
+}
+
+int gt_table_reserve(unsigned long nr)
+{
+	return gt_pool_reserve(&gt_entries, nr);
+}
+
 unsigned long gt_table_reserve_grown(void)
 {
 	return atomic_long_read(&gt_entries.grown);

@@ -151,6 +151,10 @@ unsigned long gt_table_reserve_empty(void);
  * finds them.
  */
 void gt_table_expect(unsigned long nr);
+/* Does the reserve hold nr entries to spare? A hint; any context. */
+bool gt_table_ready(unsigned long nr);
+/* Fill the reserve to nr entries here: process context that may sleep. */
+int gt_table_reserve(unsigned long nr);
 /* Times that grew the reserve. */
 unsigned long gt_table_reserve_grown(void);
 unsigned long gt_table_limit(void);

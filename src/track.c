@@ -34,7 +34,7 @@ static DEFINE_PER_CPU(struct gt_pcpu, gt_pc);
 #define gt_add(field, n)	this_cpu_add(gt_pc.field, n)
 
 /*
- * The longest one call's pages took to record, with preemption off: its
+ * The longest stretch of one call's pages recorded with preemption off: its
  * nanoseconds above GT_LONGEST_NR_BITS, its pages below, so that one
  * cmpxchg keeps the two together.
  */
@@ -249,7 +249,7 @@ void gt_track_acquire(const struct gt_acquire *acq)
 			gt_untracked(ret, refs);
 	}
 	gt_owner_put(t.owner);
-	if (acq->nr >= GT_LONGEST_TIMED)
+	if (acq->atomic && acq->nr >= GT_LONGEST_TIMED)
 		gt_track_timed(t.now, acq->nr);
 }
 

@@ -21,6 +21,7 @@ struct gt_acquire {
 	bool pin;			/* FOLL_PIN, else FOLL_GET */
 	unsigned int gup_flags;
 	long nr;			/* entries in pages[] or folios[] */
+	bool atomic;			/* recorded with preemption off: timed */
 	struct page **pages;
 	struct folio **folios;		/* memfd_pin_folios() */
 };
@@ -74,7 +75,10 @@ int gt_track_calls_running(void);
  */
 void gt_track_watch_calls(bool on);
 bool gt_track_began_since(struct task_struct *task);
-/* The call whose pages took longest to record: its time and its pages. */
+/*
+ * The longest stretch of a call's pages recorded with preemption off: its
+ * time and its pages.
+ */
 void gt_track_longest(u64 *ns, u64 *nr);
 
 #endif /* _GUP_TRACK_TRACK_H */

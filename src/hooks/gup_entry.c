@@ -18,29 +18,13 @@
 
 #include "../compat.h"
 #include "../track.h"
+#include "gup_call.h"
 #include "hooks.h"
-
-struct gt_gup_fn {
-	bool pin;		/* pins whatever the flags say */
-	bool ret_int;		/* returns int, not long; nr is an int too */
-	bool folios;		/* fills a folio array */
-	u8 nr_arg;		/* argument positions */
-	u8 flags_arg;
-	u8 array_arg;
-};
 
 #define GUP_FN(_pin, _int, _nr, _flags, _array) \
 	(&(const struct gt_gup_fn){ .pin = _pin, .ret_int = _int, \
 				    .nr_arg = _nr, .flags_arg = _flags, \
 				    .array_arg = _array })
-
-struct gt_gup_data {
-	void *array;
-	unsigned int gup_flags;
-	u32 site;
-	u8 site_flags;
-	bool pin;
-};
 
 static int gup_entry(struct gt_hook *h, void *data, struct pt_regs *regs)
 {
@@ -56,34 +40,43 @@ static int gup_entry(struct gt_hook *h, void *data, struct pt_regs *regs)
 		       regs_get_kernel_argument(regs, fn->flags_arg);
 	/* 6.1's get_user_pages_unlocked() pins for pin_user_pages_unlocked() */
 	d->pin = fn->pin || (d->gup_flags & GT_FOLL_PIN);
-	nr = regs_get_kernel_argument(regs, fn->nr_arg);
-	/* An int's upper half of the register is not part of it. */
-	if (fn->ret_int)
-		nr = (int)nr;
-	else if (fn->folios)
-		nr = (u32)nr;
+	d->recorded = false;
+	nr = gt_gup_nr(fn, regs_get_kernel_argument(regs, fn->nr_arg));
 	return gt_track_gup_enter(regs, nr, &d->site, &d->site_flags) ? 0 : 1;
 }
 
-static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
+void gt_gup_record(const struct gt_gup_fn *fn, struct gt_gup_data *d,
+		   long i, long n, bool atomic)
 {
-	const struct gt_gup_fn *fn = h->priv;
-	struct gt_gup_data *d = data;
-	unsigned long rv = regs_return_value(regs);
 	struct gt_acquire acq = {
 		.site = d->site,
 		.site_flags = d->site_flags,
 		.pin = d->pin,
 		.gup_flags = d->gup_flags,
-		/* an int -EFAULT must not read as 0xfffffff2 */
-		.nr = fn->ret_int ? (long)(int)rv : (long)rv,
+		.nr = n,
+		.atomic = atomic,
 	};
 
 	if (fn->folios)
-		acq.folios = d->array;
+		acq.folios = (struct folio **)d->array + i;
 	else
-		acq.pages = d->array;
+		acq.pages = (struct page **)d->array + i;
 	gt_track_acquire(&acq);
+}
+
+/*
+ * A call whose wrapper recorded it has only to end. Any other is at most
+ * GT_GUP_STRETCH pages, or one that may not sleep (*_fast_only(), an
+ * atomic caller), recorded here whole.
+ */
+static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
+{
+	struct gt_gup_data *d = data;
+
+	if (!d->recorded)
+		gt_gup_record(h->priv, d, 0,
+			      gt_gup_returned(h->priv, regs_return_value(regs)),
+			      true);
 	gt_track_gup_exit();
 }
 
@@ -93,32 +86,37 @@ static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
 	.data_size = sizeof(struct gt_gup_data),		\
 }
 
-static struct gt_hook gup_entry_hooks[] = {
+struct gt_hook gt_gup_entry_hooks[GT_GUP_ENTRIES] = {
 	/* name, on this kernel, (pin, returns int, nr, flags and array arg) */
-	GUP_HOOK("pin_user_pages_fast", true, GUP_FN(true, true, 1, 2, 3)),
-	GUP_HOOK("pin_user_pages_fast_only", GT_HAVE_PIN_FAST_ONLY,
-		 GUP_FN(true, true, 1, 2, 3)),
-	GUP_HOOK("pin_user_pages", true, GUP_FN(true, false, 1, 2, 3)),
-	GUP_HOOK("pin_user_pages_remote", true,
-		 GUP_FN(true, false, 2, 3, 4)),
-	GUP_HOOK("pin_user_pages_unlocked", true,
-		 GUP_FN(true, false, 1, 3, 2)),
-	GUP_HOOK("get_user_pages_fast", true, GUP_FN(false, true, 1, 2, 3)),
-	GUP_HOOK("get_user_pages_fast_only", true,
-		 GUP_FN(false, true, 1, 2, 3)),
-	GUP_HOOK("get_user_pages", true, GUP_FN(false, false, 1, 2, 3)),
-	GUP_HOOK("get_user_pages_remote", true,
-		 GUP_FN(false, false, 2, 3, 4)),
-	GUP_HOOK("get_user_pages_unlocked", true,
-		 GUP_FN(false, false, 1, 3, 2)),
-	GUP_HOOK("memfd_pin_folios", GT_HAVE_MEMFD_PIN_FOLIOS,
-		 (&(const struct gt_gup_fn){ .pin = true, .folios = true,
-					     .nr_arg = 4, .array_arg = 3 })),
+	[GT_GUP_PIN_FAST] = GUP_HOOK("pin_user_pages_fast", true,
+				     GUP_FN(true, true, 1, 2, 3)),
+	[GT_GUP_PIN_FAST_ONLY] = GUP_HOOK("pin_user_pages_fast_only",
+					  GT_HAVE_PIN_FAST_ONLY,
+					  GUP_FN(true, true, 1, 2, 3)),
+	[GT_GUP_PIN] = GUP_HOOK("pin_user_pages", true,
+				GUP_FN(true, false, 1, 2, 3)),
+	[GT_GUP_PIN_REMOTE] = GUP_HOOK("pin_user_pages_remote", true,
+				       GUP_FN(true, false, 2, 3, 4)),
+	[GT_GUP_PIN_UNLOCKED] = GUP_HOOK("pin_user_pages_unlocked", true,
+					 GUP_FN(true, false, 1, 3, 2)),
+	[GT_GUP_GET_FAST] = GUP_HOOK("get_user_pages_fast", true,
+				     GUP_FN(false, true, 1, 2, 3)),
+	[GT_GUP_GET_FAST_ONLY] = GUP_HOOK("get_user_pages_fast_only", true,
+					  GUP_FN(false, true, 1, 2, 3)),
+	[GT_GUP_GET] = GUP_HOOK("get_user_pages", true,
+				GUP_FN(false, false, 1, 2, 3)),
+	[GT_GUP_GET_REMOTE] = GUP_HOOK("get_user_pages_remote", true,
+				       GUP_FN(false, false, 2, 3, 4)),
+	[GT_GUP_GET_UNLOCKED] = GUP_HOOK("get_user_pages_unlocked", true,
+					 GUP_FN(false, false, 1, 3, 2)),
+	[GT_GUP_MEMFD] = GUP_HOOK("memfd_pin_folios", GT_HAVE_MEMFD_PIN_FOLIOS,
+		(&(const struct gt_gup_fn){ .pin = true, .folios = true,
+					    .nr_arg = 4, .array_arg = 3 })),
 };
 
 struct gt_hook_set gt_hooks_gup_entry = {
-	.hooks = gup_entry_hooks,
-	.nr = ARRAY_SIZE(gup_entry_hooks),
+	.hooks = gt_gup_entry_hooks,
+	.nr = ARRAY_SIZE(gt_gup_entry_hooks),
 };
 
 /*
@@ -146,8 +144,8 @@ unsigned int gt_gup_set_slots(unsigned int slots)
 			GT_GUP_SLOTS_MAX, GT_GUP_SLOTS_MAX);
 		slots = GT_GUP_SLOTS_MAX;
 	}
-	for (i = 0; i < ARRAY_SIZE(gup_entry_hooks); i++)
-		gup_entry_hooks[i].maxactive = slots;
+	for (i = 0; i < ARRAY_SIZE(gt_gup_entry_hooks); i++)
+		gt_gup_entry_hooks[i].maxactive = slots;
 	return slots;
 }
 
@@ -230,8 +228,8 @@ void gt_gup_ranges_init(void)
 	unsigned int i, n;
 
 	gup_nr_ranges = 0;
-	for (i = 0; i < ARRAY_SIZE(gup_entry_hooks); i++) {
-		struct gt_hook *h = &gup_entry_hooks[i];
+	for (i = 0; i < ARRAY_SIZE(gt_gup_entry_hooks); i++) {
+		struct gt_hook *h = &gt_gup_entry_hooks[i];
 		unsigned long addr = (unsigned long)h->rp.kp.addr;
 
 		if (h->attached && addr && gt_symbol_range(addr, &s, &e) &&

@@ -11,6 +11,7 @@ extern struct gt_hook_set gt_hooks_gup_put;
 extern struct gt_hook_set gt_hooks_bio_release;
 extern struct gt_hook_set gt_hooks_add_pin;
 extern struct gt_hook_set gt_hooks_gup_entry;
+extern struct gt_hook_set gt_hooks_gup_large;
 extern struct gt_hook_set gt_hooks_migrate;
 
 /* The policy's watchers (observe and enforce). */
@@ -23,16 +24,20 @@ extern struct gt_hook_set gt_hooks_unmap_watch;
 extern struct gt_hook_set gt_hooks_release_veto;
 extern struct gt_hook_set gt_hooks_unmap_veto;
 
-/* Is current inside a GUP call we follow? */
 /*
  * Return-probe instances of each GUP entry point: how many calls of it may
  * be followed at once (0: sized from the machine). Before attach; returns
  * the number.
  */
 unsigned int gt_gup_set_slots(unsigned int slots);
+/* Is current inside a GUP call we follow? */
 bool gt_gup_active(void);
 /* The same for another task (takes the RCU read lock itself). */
 bool gt_gup_followed(struct task_struct *task);
+/* GUP calls recorded in the caller's context (gup_large.c), since load. */
+unsigned long gt_gup_large_calls(void);
+/* After the tracking hooks are detached: wait until none is in flight. */
+void gt_gup_large_drain(void);
 /* Is addr inside one of the GUP entry points? After they are attached. */
 void gt_gup_ranges_init(void);
 /* How many code ranges the settle scan looks for (entry points, tail calls). */

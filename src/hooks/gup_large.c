@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Large GUP calls, and calls that would find the reserve short, run
+ * through a wrapper of the same signature (ftrace IPMODIFY) instead of
+ * straight into the kernel. The wrapper runs in the caller's context,
+ * which may sleep (every entry point here may fault), so before the call
+ * it fills the reserve for all of its pages, and after it records them
+ * GT_GUP_STRETCH at a time with preemption on: a 1 GiB registration then
+ * neither loses pins to an empty reserve on PREEMPT_RT nor holds a CPU for
+ * its whole array. The kretprobe still follows the call (its instance
+ * holds the attribution taken at entry); the wrapper's call into the
+ * kernel is nested, and not followed again. The *_fast_only() entry
+ * points may be called in atomic context and are never redirected.
+ *
+ * A redirected call returns into this module: unload waits until none is
+ * in flight.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+
+#include "../compat.h"
+#include "../table.h"
+#include "gup_call.h"
+#include "hooks.h"
+
+/* Redirected calls not yet returned, summed over CPUs. */
+static DEFINE_PER_CPU(long, gup_large_running);
+static DEFINE_PER_CPU(unsigned long, gup_large_calls);
+
+/* After the call into the kernel: record it, then leave. */
+static long gup_large_ret(enum gt_gup_entry e, long rv)
+{
+	struct gt_hook *h = &gt_gup_entry_hooks[e];
+	struct gt_gup_data *d = gt_hook_instance(h);
+	long i, nr = gt_gup_returned(h->priv, rv);
+
+	for (i = 0; d && !d->recorded && i < nr; i += GT_GUP_STRETCH) {
+		gt_gup_record(h->priv, d, i,
+			      min_t(long, nr - i, GT_GUP_STRETCH), false);
+		cond_resched();
+	}
+	if (d)
+		d->recorded = true;
+	this_cpu_dec(gup_large_running);
+	return rv;
+}
+
+/* Before it: room in the reserve for every page it may hand out. */
+static void gup_large_call(unsigned long nr)
+{
+	gt_table_reserve(nr);
+}
+
+static long gup_large_pin(unsigned long start, unsigned long nr_pages,
+			  unsigned int gup_flags, GT_PAGES_PARAM)
+{
+	gup_large_call(nr_pages);
+	return gup_large_ret(GT_GUP_PIN,
+			     gt_gup_pass(pin_user_pages, start, nr_pages,
+					 gup_flags));
+}
+
+static long gup_large_get(unsigned long start, unsigned long nr_pages,
+			  unsigned int gup_flags, GT_PAGES_PARAM)
+{
+	gup_large_call(nr_pages);
+	return gup_large_ret(GT_GUP_GET,
+			     gt_gup_pass(get_user_pages, start, nr_pages,
+					 gup_flags));
+}
+
+static long gup_large_pin_remote(struct mm_struct *mm, unsigned long start,
+				 unsigned long nr_pages,
+				 unsigned int gup_flags, GT_PAGES_PARAM,
+				 int *locked)
+{
+	gup_large_call(nr_pages);
+	return gup_large_ret(GT_GUP_PIN_REMOTE,
+			     gt_gup_pass_remote(pin_user_pages_remote, mm,
+						start, nr_pages, gup_flags,
+						locked));
+}
+
+static long gup_large_get_remote(struct mm_struct *mm, unsigned long start,
+				 unsigned long nr_pages,
+				 unsigned int gup_flags, GT_PAGES_PARAM,
+				 int *locked)
+{
+	gup_large_call(nr_pages);
+	return gup_large_ret(GT_GUP_GET_REMOTE,
+			     gt_gup_pass_remote(get_user_pages_remote, mm,
+						start, nr_pages, gup_flags,
+						locked));
+}
+
+static long gup_large_pin_unlocked(unsigned long start,
+				   unsigned long nr_pages,
+				   struct page **pages,
+				   unsigned int gup_flags)
+{
+	gup_large_call(nr_pages);
+	return gup_large_ret(GT_GUP_PIN_UNLOCKED,
+			     pin_user_pages_unlocked(start, nr_pages, pages,
+						     gup_flags));
+}
+
+static long gup_large_get_unlocked(unsigned long start,
+				   unsigned long nr_pages,
+				   struct page **pages,
+				   unsigned int gup_flags)
+{
+	gup_large_call(nr_pages);
+	return gup_large_ret(GT_GUP_GET_UNLOCKED,
+			     get_user_pages_unlocked(start, nr_pages, pages,
+						     gup_flags));
+}
+
+static int gup_large_pin_fast(unsigned long start, int nr_pages,
+			      unsigned int gup_flags, struct page **pages)
+{
+	gup_large_call(max(nr_pages, 0));
+	return gup_large_ret(GT_GUP_PIN_FAST,
+			     pin_user_pages_fast(start, nr_pages, gup_flags,
+						 pages));
+}
+
+static int gup_large_get_fast(unsigned long start, int nr_pages,
+			      unsigned int gup_flags, struct page **pages)
+{
+	gup_large_call(max(nr_pages, 0));
+	return gup_large_ret(GT_GUP_GET_FAST,
+			     get_user_pages_fast(start, nr_pages, gup_flags,
+						 pages));
+}
+
+static long gup_large_memfd(struct file *memfd, loff_t start, loff_t end,
+			    struct folio **folios, unsigned int max_folios,
+			    pgoff_t *offset)
+{
+	gup_large_call(max_folios);
+	return gup_large_ret(GT_GUP_MEMFD,
+			     gt_memfd_pin_folios(memfd, start, end, folios,
+						 max_folios, offset));
+}
+
+struct gup_large {
+	enum gt_gup_entry entry;
+	void *wrapper;
+};
+
+static unsigned long gup_large_redirect(struct gt_hook *h,
+					struct ftrace_regs *fregs,
+					unsigned long parent_ip)
+{
+	const struct gup_large *l = h->priv;
+	const struct gt_hook *entry = &gt_gup_entry_hooks[l->entry];
+	const struct gt_gup_fn *fn = entry->priv;
+	long nr = gt_gup_nr(fn, gt_fregs_arg(fregs, fn->nr_arg));
+
+	if (nr <= 0 || (nr <= GT_GUP_STRETCH && gt_table_ready(nr)))
+		return 0;
+	/* Only faulting in, in an interrupt, or not followed at all. */
+	if (!gt_fregs_arg(fregs, fn->array_arg) || !in_task() ||
+	    !READ_ONCE(entry->attached))
+		return 0;
+	this_cpu_inc(gup_large_running);
+	this_cpu_inc(gup_large_calls);
+	return (unsigned long)l->wrapper;
+}
+
+#define GUP_LARGE(_name, _wanted, _entry, _wrapper) {			\
+	.name = _name, .kind = GT_FREDIRECT, .wanted = _wanted,		\
+	.redirect = gup_large_redirect,					\
+	.priv = &(const struct gup_large){ _entry, _wrapper },		\
+}
+
+static struct gt_hook gup_large_hooks[] = {
+	GUP_LARGE("pin_user_pages_fast", true, GT_GUP_PIN_FAST,
+		  gup_large_pin_fast),
+	GUP_LARGE("pin_user_pages", true, GT_GUP_PIN, gup_large_pin),
+	GUP_LARGE("pin_user_pages_remote", true, GT_GUP_PIN_REMOTE,
+		  gup_large_pin_remote),
+	GUP_LARGE("pin_user_pages_unlocked", true, GT_GUP_PIN_UNLOCKED,
+		  gup_large_pin_unlocked),
+	GUP_LARGE("get_user_pages_fast", true, GT_GUP_GET_FAST,
+		  gup_large_get_fast),
+	GUP_LARGE("get_user_pages", true, GT_GUP_GET, gup_large_get),
+	GUP_LARGE("get_user_pages_remote", true, GT_GUP_GET_REMOTE,
+		  gup_large_get_remote),
+	GUP_LARGE("get_user_pages_unlocked", true, GT_GUP_GET_UNLOCKED,
+		  gup_large_get_unlocked),
+	GUP_LARGE("memfd_pin_folios", GT_HAVE_MEMFD_PIN_FOLIOS, GT_GUP_MEMFD,
+		  gup_large_memfd),
+};
+
+struct gt_hook_set gt_hooks_gup_large = {
+	.hooks = gup_large_hooks,
+	.nr = ARRAY_SIZE(gup_large_hooks),
+};
+
+static long gup_large_sum(void)
+{
+	long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += per_cpu(gup_large_running, cpu);
+	return n;
+}
+
+unsigned long gt_gup_large_calls(void)
+{
+	unsigned long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += per_cpu(gup_large_calls, cpu);
+	return n;
+}
+
+void gt_gup_large_drain(void)
+{
+	unsigned int waited = 0;
+	long n;
+
+	/* Detached: the sum only falls. */
+	while ((n = gup_large_sum()) > 0) {
+		if (waited++ % 1000 == 0)
+			pr_info("unload waits for %ld large GUP calls in flight\n",
+				n);
+		msleep(10);
+	}
+	/* The last may still be between its count and its return. */
+	synchronize_rcu_tasks();
+}
