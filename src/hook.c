@@ -29,7 +29,6 @@ static struct gt_hook_set * const gt_track_sets[] = {
 	&gt_hooks_bio_release,
 	&gt_hooks_add_pin,
 	&gt_hooks_gup_entry,
-	&gt_hooks_gup_large,
 	&gt_hooks_migrate,
 };
 
@@ -45,6 +44,14 @@ static struct gt_hook_set * const gt_watch_sets[] = {
 static struct gt_hook_set * const gt_observe_sets[] = {
 	&gt_hooks_release_watch,
 	&gt_hooks_unmap_watch,
+};
+
+/*
+ * A second ftrace_ops on each GUP entry point, beside the kretprobe's:
+ * ftrace then calls both through its list function, on every GUP call.
+ */
+static struct gt_hook_set * const gt_large_sets[] = {
+	&gt_hooks_gup_large,
 };
 
 static struct gt_hook_set * const gt_enforce_sets[] = {
@@ -82,6 +89,8 @@ static struct gt_group gt_groups[GT_HOOK_GROUPS] = {
 			       "the policy is unavailable" },
 	[GT_HOOKS_ENFORCE] = { gt_enforce_sets, ARRAY_SIZE(gt_enforce_sets),
 			       "enforce is unavailable" },
+	[GT_HOOKS_LARGE] = { gt_large_sets, ARRAY_SIZE(gt_large_sets),
+			     "refusing to load" },
 };
 
 /* The n-th hook of a group across its sets, or NULL past the last. */

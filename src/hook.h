@@ -72,6 +72,7 @@ enum gt_hook_group {
 	GT_HOOKS_WATCH,		/* the policy's watchers: observe and enforce */
 	GT_HOOKS_OBSERVE,	/* what the vetoes would refuse: observe only */
 	GT_HOOKS_ENFORCE,	/* the policy's vetoes: enforce only */
+	GT_HOOKS_LARGE,		/* large GUP calls to the wrapper: large_calls */
 	GT_HOOK_GROUPS
 };
 

@@ -43,7 +43,11 @@ static unsigned long max_entries = 1UL << 20;
 static unsigned long reserve_entries;
 module_param(reserve_entries, ulong, 0444);
 MODULE_PARM_DESC(reserve_entries,
-		 "Table entries preallocated at load, for handlers that may not allocate (PREEMPT_RT): a GUP call that hands out more folios than are free when it returns loses the rest to untracked_nomem, so size it for the largest registration (default 0: one per 512 pages of memory, 4096 to 262144; at most max_entries)");
+		 "Table entries preallocated at load, for handlers that may not allocate (PREEMPT_RT): with large_calls a GUP call of more than 64 pages fills it for itself; any other that hands out more folios than are free when it returns loses the rest to untracked_nomem (default 0: one per 512 pages of memory, 4096 to 262144; at most max_entries)");
+static int large_calls = -1;
+module_param(large_calls, int, 0444);
+MODULE_PARM_DESC(large_calls,
+		 "Record GUP calls of more than 64 pages (or with the reserve short) in the caller's context, 64 folios at a time with preemption on, after filling the reserve for them: 1 on, 0 off (recorded whole in the return probe, preemption off), -1 (default) on for PREEMPT_RT only; shows the choice. On, every GUP call passes through ftrace's list function");
 static unsigned int gup_calls;
 module_param(gup_calls, uint, 0444);
 MODULE_PARM_DESC(gup_calls,
@@ -209,6 +213,14 @@ static int __init gup_track_init(void)
 	ret = gt_hooks_attach(GT_HOOKS_TRACK);
 	if (ret)
 		goto err_hooks;
+	if (large_calls < 0)
+		large_calls = IS_ENABLED(CONFIG_PREEMPT_RT);
+	large_calls = !!large_calls;
+	if (large_calls) {
+		ret = gt_hooks_attach(GT_HOOKS_LARGE);
+		if (ret)
+			goto err_hooks;
+	}
 	t2 = ktime_get_ns();
 	gt_settle(GT_SETTLE_MS);
 	t3 = ktime_get_ns();
@@ -244,8 +256,10 @@ err_ring:
 static void __exit gup_track_exit(void)
 {
 	gt_policy_stop();
-	gt_hooks_detach(GT_HOOKS_TRACK);
+	/* In-flight wrappers record into the table while it is followed. */
+	gt_hooks_detach(GT_HOOKS_LARGE);
 	gt_gup_large_drain();
+	gt_hooks_detach(GT_HOOKS_TRACK);
 	gt_policy_drain();
 	gt_debugfs_exit();
 	/* The views are gone: nothing reads the hooks' counters now. */

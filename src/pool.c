@@ -41,13 +41,34 @@ static void *gt_pool_pop(struct gt_pool *pool)
 	return obj;
 }
 
+/* Up to n (at most a batch) objects from the slab; how many. May sleep. */
+static int gt_pool_add(struct gt_pool *pool, int n)
+{
+	void *batch[GT_POOL_BATCH];
+	unsigned long flags;
+	int i, got;
+
+	for (i = 0; i < n; i++) {
+		batch[i] = kmem_cache_alloc(pool->cache, GFP_KERNEL |
+					    __GFP_NOWARN);
+		if (!batch[i])
+			break;
+	}
+	atomic_long_add(i, &pool->total);
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	for (got = i; i; )
+		gt_pool_push(pool, batch[--i]);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	return got;
+}
+
 /* Refill to high, or give back what is far above it. Process context. */
 static void gt_pool_work(struct work_struct *work)
 {
 	struct gt_pool *pool = container_of(work, struct gt_pool, work);
 	void *batch[GT_POOL_BATCH];
 	unsigned long flags, want;
-	int i, n, got;
+	int i, n;
 
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	if (pool->starved) {
@@ -72,18 +93,7 @@ static void gt_pool_work(struct work_struct *work)
 		if (!want)
 			break;
 		n = min_t(unsigned long, want, GT_POOL_BATCH);
-		for (i = 0; i < n; i++) {
-			batch[i] = kmem_cache_alloc(pool->cache, GFP_KERNEL |
-						    __GFP_NOWARN);
-			if (!batch[i])
-				break;
-		}
-		atomic_long_add(i, &pool->total);
-		raw_spin_lock_irqsave(&pool->lock, flags);
-		for (got = i; i; )
-			gt_pool_push(pool, batch[--i]);
-		raw_spin_unlock_irqrestore(&pool->lock, flags);
-		if (got < n)
+		if (gt_pool_add(pool, n) < n)
 			break;	/* the slab is out of memory too */
 		cond_resched();
 	}
@@ -154,33 +164,19 @@ void gt_pool_expect(struct gt_pool *pool, unsigned long n)
 
 int gt_pool_reserve(struct gt_pool *pool, unsigned long n)
 {
-	void *batch[GT_POOL_BATCH];
-	unsigned long flags, want;
-	int i, k;
+	unsigned long have;
+	int got;
 
 	might_sleep();
 	n = min(n, pool->max);
-	for (;;) {
-		want = READ_ONCE(pool->nr_free);
-		if (want >= n)
-			return 0;
-		k = min_t(unsigned long, n - want, GT_POOL_BATCH);
-		for (i = 0; i < k; i++) {
-			batch[i] = kmem_cache_alloc(pool->cache, GFP_KERNEL |
-						    __GFP_NOWARN);
-			if (!batch[i])
-				break;
-		}
-		atomic_long_add(i, &pool->total);
-		atomic_long_add(i, &pool->reserved);
-		raw_spin_lock_irqsave(&pool->lock, flags);
-		for (k = i; k; )
-			gt_pool_push(pool, batch[--k]);
-		raw_spin_unlock_irqrestore(&pool->lock, flags);
-		if (!i)
+	while ((have = READ_ONCE(pool->nr_free)) < n) {
+		got = gt_pool_add(pool, min_t(unsigned long, n - have,
+					      GT_POOL_BATCH));
+		if (!got)
 			return -ENOMEM;
 		cond_resched();
 	}
+	return 0;
 }
 
 bool gt_pool_refill_cpu(struct gt_pool *pool)

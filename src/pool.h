@@ -47,7 +47,6 @@ struct gt_pool {
 	atomic_long_t empty;		/* gets that found nothing */
 	atomic_long_t atomic;		/* gets served by an atomic allocation */
 	atomic_long_t grown;		/* times an expected burst grew the reserve */
-	atomic_long_t reserved;		/* allocated by gt_pool_reserve() */
 	struct work_struct work;
 };
 

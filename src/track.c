@@ -179,20 +179,20 @@ static void gt_track_timed(u64 since, long nr)
 	} while (!atomic64_try_cmpxchg(&gt_longest, &old, v));
 }
 
-void gt_track_acquire(const struct gt_acquire *acq)
+long gt_track_acquire(const struct gt_acquire *acq)
 {
 	struct gt_take t = {};
 	struct folio *folio;
 	unsigned long nr_pages, last;
-	long i = 0, j;
+	long i = 0, j, folios = 0;
 	u32 refs;
 	int ret;
 
 	if (acq->nr <= 0)
-		return;
+		return 0;
 	if (!acq->pin && (acq->site_flags & GT_SITE_INTERNAL)) {
 		gt_add(gets_internal, acq->nr);
-		return;
+		return acq->nr;
 	}
 	t.owner = gt_owner_get(acq->site);
 	if (!t.owner)
@@ -202,6 +202,8 @@ void gt_track_acquire(const struct gt_acquire *acq)
 		struct page *page = acq->pages ? acq->pages[i] : NULL;
 		unsigned int bit;
 
+		if (acq->max_folios && folios++ == acq->max_folios)
+			break;
 		folio = page ? page_folio(page) : acq->folios[i];
 		t.pfn = folio_pfn(folio);
 		t.order = folio_order(folio);
@@ -249,8 +251,9 @@ void gt_track_acquire(const struct gt_acquire *acq)
 			gt_untracked(ret, refs);
 	}
 	gt_owner_put(t.owner);
-	if (acq->atomic && acq->nr >= GT_LONGEST_TIMED)
-		gt_track_timed(t.now, acq->nr);
+	if (acq->atomic && i >= GT_LONGEST_TIMED)
+		gt_track_timed(t.now, i);
+	return i;
 }
 
 void gt_track_longest(u64 *ns, u64 *nr)

@@ -21,6 +21,7 @@ struct gt_acquire {
 	bool pin;			/* FOLL_PIN, else FOLL_GET */
 	unsigned int gup_flags;
 	long nr;			/* entries in pages[] or folios[] */
+	long max_folios;		/* record no more folios than this; 0: all */
 	bool atomic;			/* recorded with preemption off: timed */
 	struct page **pages;
 	struct folio **folios;		/* memfd_pin_folios() */
@@ -52,7 +53,8 @@ bool gt_track_gup_enter(struct pt_regs *regs, long nr, u32 *site,
 			u8 *site_flags);
 /* ... and a followed one has returned, its pages recorded. */
 void gt_track_gup_exit(void);
-void gt_track_acquire(const struct gt_acquire *acq);
+/* Returns how many of the nr entries it recorded (max_folios). */
+long gt_track_acquire(const struct gt_acquire *acq);
 
 /*
  * gup_put_folio() drops refs FOLL_PIN pins. rollback: the task is inside

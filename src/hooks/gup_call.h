@@ -61,7 +61,8 @@ static inline long gt_gup_nr(const struct gt_gup_fn *fn, unsigned long arg)
 
 /*
  * The most pages one call records with preemption off: a larger call is
- * recorded by its wrapper, in the caller's context, this many at a time.
+ * recorded by its wrapper, in the caller's context, this many folios at a
+ * time.
  */
 #define GT_GUP_STRETCH	64
 
@@ -73,8 +74,12 @@ static inline long gt_gup_returned(const struct gt_gup_fn *fn,
 	return fn->ret_int ? (long)(int)rv : (long)rv;
 }
 
-/* Record entries [i, i + n) of what call d handed out. */
-void gt_gup_record(const struct gt_gup_fn *fn, struct gt_gup_data *d,
-		   long i, long n, bool atomic);
+/*
+ * Record entries [i, nr) of what call d handed out: all of them, from the
+ * return handler (preemption off: timed), or their first max_folios
+ * folios, from the wrapper. Returns how many entries.
+ */
+long gt_gup_record(const struct gt_gup_fn *fn, struct gt_gup_data *d,
+		   long i, long nr, long max_folios);
 
 #endif /* _GUP_TRACK_GUP_CALL_H */

@@ -45,23 +45,24 @@ static int gup_entry(struct gt_hook *h, void *data, struct pt_regs *regs)
 	return gt_track_gup_enter(regs, nr, &d->site, &d->site_flags) ? 0 : 1;
 }
 
-void gt_gup_record(const struct gt_gup_fn *fn, struct gt_gup_data *d,
-		   long i, long n, bool atomic)
+long gt_gup_record(const struct gt_gup_fn *fn, struct gt_gup_data *d,
+		   long i, long nr, long max_folios)
 {
 	struct gt_acquire acq = {
 		.site = d->site,
 		.site_flags = d->site_flags,
 		.pin = d->pin,
 		.gup_flags = d->gup_flags,
-		.nr = n,
-		.atomic = atomic,
+		.nr = nr - i,
+		.max_folios = max_folios,
+		.atomic = !max_folios,
 	};
 
 	if (fn->folios)
 		acq.folios = (struct folio **)d->array + i;
 	else
 		acq.pages = (struct page **)d->array + i;
-	gt_track_acquire(&acq);
+	return gt_track_acquire(&acq);
 }
 
 /*
@@ -76,7 +77,7 @@ static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
 	if (!d->recorded)
 		gt_gup_record(h->priv, d, 0,
 			      gt_gup_returned(h->priv, regs_return_value(regs)),
-			      true);
+			      0);
 	gt_track_gup_exit();
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Large GUP calls, and calls that would find the reserve short, run
- * through a wrapper of the same signature (ftrace IPMODIFY) instead of
- * straight into the kernel. The wrapper runs in the caller's context,
+ * With large_calls, large GUP calls, and calls that would find the
+ * reserve short, run through a wrapper of the same signature (ftrace
+ * IPMODIFY) instead of straight into the kernel. The wrapper runs in the caller's context,
  * which may sleep (every entry point here may fault), so before the call
  * it fills the reserve for all of its pages, and after it records them
  * GT_GUP_STRETCH at a time with preemption on: a 1 GiB registration then
@@ -33,15 +33,14 @@ static DEFINE_PER_CPU(long, gup_large_running);
 static DEFINE_PER_CPU(unsigned long, gup_large_calls);
 
 /* After the call into the kernel: record it, then leave. */
-static long gup_large_ret(enum gt_gup_entry e, long rv)
+static long gup_large_done(enum gt_gup_entry e, long rv)
 {
 	struct gt_hook *h = &gt_gup_entry_hooks[e];
 	struct gt_gup_data *d = gt_hook_instance(h);
 	long i, nr = gt_gup_returned(h->priv, rv);
 
-	for (i = 0; d && !d->recorded && i < nr; i += GT_GUP_STRETCH) {
-		gt_gup_record(h->priv, d, i,
-			      min_t(long, nr - i, GT_GUP_STRETCH), false);
+	for (i = 0; d && !d->recorded && i < nr; ) {
+		i += gt_gup_record(h->priv, d, i, nr, GT_GUP_STRETCH);
 		cond_resched();
 	}
 	if (d)
@@ -51,7 +50,7 @@ static long gup_large_ret(enum gt_gup_entry e, long rv)
 }
 
 /* Before it: room in the reserve for every page it may hand out. */
-static void gup_large_call(unsigned long nr)
+static void gup_large_fill(unsigned long nr)
 {
 	gt_table_reserve(nr);
 }
@@ -59,8 +58,8 @@ static void gup_large_call(unsigned long nr)
 static long gup_large_pin(unsigned long start, unsigned long nr_pages,
 			  unsigned int gup_flags, GT_PAGES_PARAM)
 {
-	gup_large_call(nr_pages);
-	return gup_large_ret(GT_GUP_PIN,
+	gup_large_fill(nr_pages);
+	return gup_large_done(GT_GUP_PIN,
 			     gt_gup_pass(pin_user_pages, start, nr_pages,
 					 gup_flags));
 }
@@ -68,8 +67,8 @@ static long gup_large_pin(unsigned long start, unsigned long nr_pages,
 static long gup_large_get(unsigned long start, unsigned long nr_pages,
 			  unsigned int gup_flags, GT_PAGES_PARAM)
 {
-	gup_large_call(nr_pages);
-	return gup_large_ret(GT_GUP_GET,
+	gup_large_fill(nr_pages);
+	return gup_large_done(GT_GUP_GET,
 			     gt_gup_pass(get_user_pages, start, nr_pages,
 					 gup_flags));
 }
@@ -79,8 +78,8 @@ static long gup_large_pin_remote(struct mm_struct *mm, unsigned long start,
 				 unsigned int gup_flags, GT_PAGES_PARAM,
 				 int *locked)
 {
-	gup_large_call(nr_pages);
-	return gup_large_ret(GT_GUP_PIN_REMOTE,
+	gup_large_fill(nr_pages);
+	return gup_large_done(GT_GUP_PIN_REMOTE,
 			     gt_gup_pass_remote(pin_user_pages_remote, mm,
 						start, nr_pages, gup_flags,
 						locked));
@@ -91,8 +90,8 @@ static long gup_large_get_remote(struct mm_struct *mm, unsigned long start,
 				 unsigned int gup_flags, GT_PAGES_PARAM,
 				 int *locked)
 {
-	gup_large_call(nr_pages);
-	return gup_large_ret(GT_GUP_GET_REMOTE,
+	gup_large_fill(nr_pages);
+	return gup_large_done(GT_GUP_GET_REMOTE,
 			     gt_gup_pass_remote(get_user_pages_remote, mm,
 						start, nr_pages, gup_flags,
 						locked));
@@ -103,8 +102,8 @@ static long gup_large_pin_unlocked(unsigned long start,
 				   struct page **pages,
 				   unsigned int gup_flags)
 {
-	gup_large_call(nr_pages);
-	return gup_large_ret(GT_GUP_PIN_UNLOCKED,
+	gup_large_fill(nr_pages);
+	return gup_large_done(GT_GUP_PIN_UNLOCKED,
 			     pin_user_pages_unlocked(start, nr_pages, pages,
 						     gup_flags));
 }
@@ -114,8 +113,8 @@ static long gup_large_get_unlocked(unsigned long start,
 				   struct page **pages,
 				   unsigned int gup_flags)
 {
-	gup_large_call(nr_pages);
-	return gup_large_ret(GT_GUP_GET_UNLOCKED,
+	gup_large_fill(nr_pages);
+	return gup_large_done(GT_GUP_GET_UNLOCKED,
 			     get_user_pages_unlocked(start, nr_pages, pages,
 						     gup_flags));
 }
@@ -123,8 +122,8 @@ static long gup_large_get_unlocked(unsigned long start,
 static int gup_large_pin_fast(unsigned long start, int nr_pages,
 			      unsigned int gup_flags, struct page **pages)
 {
-	gup_large_call(max(nr_pages, 0));
-	return gup_large_ret(GT_GUP_PIN_FAST,
+	gup_large_fill(max(nr_pages, 0));
+	return gup_large_done(GT_GUP_PIN_FAST,
 			     pin_user_pages_fast(start, nr_pages, gup_flags,
 						 pages));
 }
@@ -132,8 +131,8 @@ static int gup_large_pin_fast(unsigned long start, int nr_pages,
 static int gup_large_get_fast(unsigned long start, int nr_pages,
 			      unsigned int gup_flags, struct page **pages)
 {
-	gup_large_call(max(nr_pages, 0));
-	return gup_large_ret(GT_GUP_GET_FAST,
+	gup_large_fill(max(nr_pages, 0));
+	return gup_large_done(GT_GUP_GET_FAST,
 			     get_user_pages_fast(start, nr_pages, gup_flags,
 						 pages));
 }
@@ -142,8 +141,8 @@ static long gup_large_memfd(struct file *memfd, loff_t start, loff_t end,
 			    struct folio **folios, unsigned int max_folios,
 			    pgoff_t *offset)
 {
-	gup_large_call(max_folios);
-	return gup_large_ret(GT_GUP_MEMFD,
+	gup_large_fill(max_folios);
+	return gup_large_done(GT_GUP_MEMFD,
 			     gt_memfd_pin_folios(memfd, start, end, folios,
 						 max_folios, offset));
 }
@@ -228,12 +227,12 @@ void gt_gup_large_drain(void)
 	unsigned int waited = 0;
 	long n;
 
-	/* Detached: the sum only falls. */
+	/* Not redirected any more: the sum only falls. */
 	while ((n = gup_large_sum()) > 0) {
 		if (waited++ % 1000 == 0)
 			pr_info("unload waits for %ld large GUP calls in flight\n",
 				n);
-		msleep(10);
+		msleep(20);
 	}
 	/* The last may still be between its count and its return. */
 	synchronize_rcu_tasks();

@@ -36,7 +36,7 @@ bool gt_gup_active(void);
 bool gt_gup_followed(struct task_struct *task);
 /* GUP calls recorded in the caller's context (gup_large.c), since load. */
 unsigned long gt_gup_large_calls(void);
-/* After the tracking hooks are detached: wait until none is in flight. */
+/* After the large-call hooks are detached: wait until none is in flight. */
 void gt_gup_large_drain(void);
 /* Is addr inside one of the GUP entry points? After they are attached. */
 void gt_gup_ranges_init(void);

@@ -12,11 +12,15 @@
  *                                   standard iterations (the smoke run: 5)
  *        bench hold NR              pin NR pages with the test driver, print
  *                                   "held NR", hold them until killed
+ *        bench uring_load MIB       on CPU 0, register and unregister MIB
+ *                                   MiB of 4 KiB pages with io_uring (one
+ *                                   GUP call each time), until killed
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/io_uring.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -360,6 +364,38 @@ static int hold(long nr)
 	return 0;
 }
 
+/* The load under the latency row: large registrations, back to back. */
+static int uring_load(long mb)
+{
+	struct io_uring_params params;
+	struct iovec iov;
+	cpu_set_t cpus;
+	int ring;
+
+	/* On the measuring thread's CPU: it waits for what cannot preempt. */
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus))
+		die("sched_setaffinity");
+	iov.iov_len = mb * MB;
+	iov.iov_base = gt_anon(iov.iov_len / GT_PAGE);
+	if (!iov.iov_base)
+		die("mmap");
+	memset(&params, 0, sizeof(params));
+	ring = syscall(__NR_io_uring_setup, 4, &params);
+	if (ring < 0)
+		die("io_uring_setup");
+	printf("loading\n");
+	fflush(stdout);
+	for (;;) {
+		if (uring_reg(ring, IORING_REGISTER_BUFFERS, &iov, 1))
+			die("IORING_REGISTER_BUFFERS");
+		if (uring_reg(ring, IORING_UNREGISTER_BUFFERS, NULL, 0))
+			die("IORING_UNREGISTER_BUFFERS");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : "";
@@ -367,6 +403,8 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(name, "hold"))
 		return hold(atol(argv[2]));
+	if (argc == 3 && !strcmp(name, "uring_load"))
+		return uring_load(atol(argv[2]) > 0 ? atol(argv[2]) : 64);
 	if (argc < 3) {
 		fprintf(stderr, "usage: %s NAME DIR [PCT] | hold NR\n",
 			argv[0]);

@@ -15,6 +15,7 @@
 #   stat NAME VALUE
 # MODE is off, observe or enforce; NAME as in /tests/bench, plus
 # fio_libaio and fio_uring_fixed (OPS: I/Os done, CPU_NS: fio's own),
+# latency_uring (OPS 1, WALL_NS and CPU_NS: cyclictest's worst latency),
 # and pin_4k_held_few / pin_4k_held_many (the driver's 512-page pin with
 # about a thousand, or HELD, folios tracked; module loaded, observe).
 MOD=/lib/gup_track/gup_track.ko
@@ -30,12 +31,16 @@ DIR=${1:-/mnt/ext4}
 ROUNDS=${2:-5}
 PCT=100
 FIO_SEC=2
+LAT_SEC=5
+LAT_MB=256
 HELD=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^gtt\.held=//p')
 HELD=${HELD:-1000000}
 if [ $smoke -eq 1 ]; then
 	ROUNDS=1
 	PCT=5
 	FIO_SEC=1
+	LAT_SEC=1
+	LAT_MB=32
 	HELD=4096
 fi
 
@@ -58,7 +63,7 @@ only() {
 	[ -z "$ONLY" ] || case ",$ONLY," in *",$1,"*) ;; *) return 1 ;; esac
 }
 EXTRA=
-for b in fio_libaio fio_uring_fixed; do
+for b in fio_libaio fio_uring_fixed latency_uring; do
 	only $b && EXTRA="$EXTRA $b"
 done
 if [ -n "$ONLY" ]; then
@@ -101,6 +106,10 @@ run() {	# ROUND MODE NAME: one row
 		fio_run "$@"
 		return
 	fi
+	if [ "$3" = latency_uring ]; then
+		latency_run "$@"
+		return
+	fi
 	if r=$(/tests/bench "$3" "$IODIR" $PCT 2> /tmp/bench.err); then
 		echo "bench $1 $2 $r"
 	else
@@ -126,6 +135,33 @@ fio_run() {
 			/tmp/fio.out
 	else
 		failed "$3 ($2) failed: $(head -c 300 /tmp/bench.err)"
+	fi
+}
+
+# cyclictest's worst wakeup latency (one SCHED_FIFO thread on CPU 0, a
+# 500 us period, LAT_SEC seconds) while io_uring registers LAT_MB MiB of
+# 4 KiB pages in a loop on the same CPU, one GUP call each time: what a
+# non-preemptible stretch of the module's costs a real-time task.
+latency_run() {
+	max=
+	/tests/bench uring_load $LAT_MB > /tmp/load.out 2> /tmp/bench.err &
+	lpid=$!
+	i=0
+	until grep -q loading /tmp/load.out || [ $i -ge 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if cyclictest -q -m -p 95 -i 500 -t 1 -a 0 -D $LAT_SEC \
+		> /tmp/cyclic.out 2>> /tmp/bench.err; then
+		max=$(sed -n 's/.*Max: *\([0-9]*\).*/\1/p' /tmp/cyclic.out |
+			sort -n | tail -1)
+	fi
+	kill $lpid 2> /dev/null
+	wait $lpid 2> /dev/null
+	if [ -n "$max" ] && [ "$max" -gt 0 ]; then
+		echo "bench $1 $2 $3 1 $((max * 1000)) $((max * 1000))"
+	else
+		failed "$3 ($2) failed: $(cat /tmp/bench.err /tmp/cyclic.out | head -c 300)"
 	fi
 }
 
@@ -261,7 +297,8 @@ fi
 
 # Smoke: every benchmark gave a well-formed row in every mode that ran.
 echo "KTAP version 1"
-set -- $BENCHES fio_libaio fio_uring_fixed pin_4k_held_few pin_4k_held_many
+set -- $BENCHES fio_libaio fio_uring_fixed latency_uring pin_4k_held_few \
+	pin_4k_held_many
 echo "1..$(($# + 1))"
 n=0
 for b in "$@"; do

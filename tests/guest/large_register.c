@@ -7,9 +7,11 @@
  *             call;
  *   rdma:     ibv_reg_mr() pins it in calls of 512 pages, back to back.
  * Twice each, on every flavour, PREEMPT_RT included, where no handler may
- * allocate: such calls run through the module's wrapper, which fills the
- * reserve before the call and records its pages after it, 64 at a time,
- * in the caller's context. Ours equal the kernel's, all of it is in the
+ * allocate, with large_calls=1 (the default on PREEMPT_RT; the module is
+ * reloaded with it elsewhere, and reloaded as it was at the end): such
+ * calls run through the module's wrapper, which fills the reserve before
+ * the call and records its pages after it, 64 folios at a time, in the
+ * caller's context. Ours equal the kernel's, all of it is in the
  * table, nothing is counted untracked, and no call recorded more than 64
  * pages with preemption off. How long the longest took is printed, never
  * judged.
@@ -34,6 +36,21 @@
 
 /* Beside the buffer: the table's entries, page tables, the test's own. */
 #define SPARE_MB	192
+#define KO		"/lib/gup_track/gup_track.ko"
+#define LARGE_CALLS	"/sys/module/gup_track/parameters/large_calls"
+
+static int large_calls(void)
+{
+	FILE *f = fopen(LARGE_CALLS, "r");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
 
 struct counts {
 	long long pins, folios, nomem, full, overflow, missed, empty, large;
@@ -206,6 +223,7 @@ int main(int argc, char **argv)
 	bool uring = argc > 1 && !strcmp(argv[1], "io_uring");
 	long long mb = argc > 2 ? atoll(argv[2]) : 1024, avail;
 	char why[128], kind[64];
+	int was;
 	size_t len;
 	void *buf;
 
@@ -222,7 +240,13 @@ int main(int argc, char **argv)
 	}
 	if (!uring && rdma_open())
 		return ktap_skip_all("no rxe0 device");
-	ktap_plan(14);
+	ktap_plan(16);
+	was = large_calls();
+	if (was != 1 &&
+	    system("rmmod gup_track && insmod " KO " large_calls=1"))
+		ktap_diag("reloading gup_track with large_calls=1 failed");
+	ktap_result(large_calls() == 1,
+		    "gup_track runs with large_calls=1 (it was %d)", was);
 	len = mb << 20;
 	buf = gt_anon(len / GT_PAGE);
 	if (!buf) {
@@ -238,5 +262,7 @@ int main(int argc, char **argv)
 		ibv_close_device(ctx);
 	}
 	munmap(buf, len);
+	ktap_result(was == 1 || !system("rmmod gup_track && insmod " KO),
+		    "gup_track reloaded as it was");
 	return ktap_finish();
 }

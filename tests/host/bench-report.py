@@ -47,6 +47,9 @@ BENCH = {
     "exec": ("fork + exec /bin/true", 1.06, None),
     "fsync": ("64 KiB pwrite + fsync, ext4", 1.06, None),
     "pageout": ("fault 4 MiB of an ext4 mapping, MADV_PAGEOUT", 1.06, None),
+    "latency_uring": ("cyclictest's worst wakeup latency (SCHED_FIFO 95, "
+                      "500 us period) while io_uring registers 256 MiB of "
+                      "4 KiB pages in a loop", 1.5, None),
     "pin_held": ("pin_4k with many folios tracked (the memory row's count) "
                  "/ with 1 K; loaded, observe only", 1.2, None),
 }

@@ -17,6 +17,8 @@ pkgs=(
 	perl python3 binutils
 	# the stress suite's and the benchmark's I/O load in the guest
 	fio
+	# cyclictest, the benchmark's worst-case latency row
+	rt-tests
 	# the benchmark's plot
 	gnuplot-nox
 	# the gup-track CLI and its packages

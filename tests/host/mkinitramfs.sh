@@ -133,6 +133,8 @@ copy_with_libs "$(command -v udevadm)" /sbin/udevadm
 # fio, for the stress suite's and the benchmark's I/O load.
 mkdir -p "$stage/usr/bin"
 copy_with_libs "$(command -v fio)" /usr/bin/fio
+# cyclictest, for the benchmark's latency row.
+copy_with_libs "$(command -v cyclictest)" /usr/bin/cyclictest
 # perf, for a profile of the benchmark (GT_BENCH_PERF=1; tests/guest/bench.sh)
 if [ "${GT_BENCH_PERF:-0}" = 1 ] && command -v perf >/dev/null; then
 	copy_with_libs "$(command -v perf)" /usr/bin/perf
