@@ -49,7 +49,7 @@ BENCH = {
     "pageout": ("fault 4 MiB of an ext4 mapping, MADV_PAGEOUT", 1.06, None),
     "latency_uring": ("cyclictest's worst wakeup latency (SCHED_FIFO 95, "
                       "500 us period) while io_uring registers 256 MiB of "
-                      "4 KiB pages in a loop", 1.5, None),
+                      "4 KiB pages in a loop on its CPU", 1.5, None),
     "pin_held": ("pin_4k with many folios tracked (the memory row's count) "
                  "/ with 1 K; loaded, observe only", 1.2, None),
 }
