@@ -240,8 +240,9 @@ static int __init gup_track_init(void)
 	return 0;
 
 err_hooks:
-	gt_hooks_exit();
+	gt_hooks_detach(GT_HOOKS_LARGE);
 	gt_gup_large_drain();
+	gt_hooks_exit();
 err_table:
 	gt_table_exit();
 err_owner:

@@ -184,7 +184,7 @@ long gt_track_acquire(const struct gt_acquire *acq)
 	struct gt_take t = {};
 	struct folio *folio;
 	unsigned long nr_pages, last;
-	long i = 0, j, folios = 0;
+	long i = 0, j, run, folios = 0;
 	u32 refs;
 	int ret;
 
@@ -204,6 +204,7 @@ long gt_track_acquire(const struct gt_acquire *acq)
 
 		if (acq->max_folios && folios++ == acq->max_folios)
 			break;
+		run = i;
 		folio = page ? page_folio(page) : acq->folios[i];
 		t.pfn = folio_pfn(folio);
 		t.order = folio_order(folio);
@@ -235,10 +236,6 @@ long gt_track_acquire(const struct gt_acquire *acq)
 		/* The kernel neither pins nor frees the zero page. */
 		if (is_zero_pfn(t.pfn))
 			continue;
-		if (acq->pin)
-			gt_add(pins_acquired, refs);
-		else
-			gt_add(gets_acquired, refs);
 		t.pins = acq->pin ? refs : 0;
 		t.gets = acq->pin ? 0 : refs;
 		t.flags = gt_folio_kind(folio);
@@ -247,6 +244,15 @@ long gt_track_acquire(const struct gt_acquire *acq)
 		if (acq->gup_flags & FOLL_WRITE)
 			t.flags |= GT_E_WRITE;
 		ret = gt_table_take(&t);
+		if (ret == -ENOMEM && acq->refill) {
+			/* The caller fills the reserve and goes on from here. */
+			i = run;
+			break;
+		}
+		if (acq->pin)
+			gt_add(pins_acquired, refs);
+		else
+			gt_add(gets_acquired, refs);
 		if (ret)
 			gt_untracked(ret, refs);
 	}

@@ -21,8 +21,9 @@ struct gt_acquire {
 	bool pin;			/* FOLL_PIN, else FOLL_GET */
 	unsigned int gup_flags;
 	long nr;			/* entries in pages[] or folios[] */
-	long max_folios;		/* record no more folios than this; 0: all */
+	long max_folios;		/* no more runs of a folio's pages; 0: all */
 	bool atomic;			/* recorded with preemption off: timed */
+	bool refill;			/* stop before the first that finds no entry */
 	struct page **pages;
 	struct folio **folios;		/* memfd_pin_folios() */
 };
@@ -53,7 +54,7 @@ bool gt_track_gup_enter(struct pt_regs *regs, long nr, u32 *site,
 			u8 *site_flags);
 /* ... and a followed one has returned, its pages recorded. */
 void gt_track_gup_exit(void);
-/* Returns how many of the nr entries it recorded (max_folios). */
+/* Returns how many of the nr entries it recorded (max_folios, refill). */
 long gt_track_acquire(const struct gt_acquire *acq);
 
 /*

@@ -60,9 +60,8 @@ static inline long gt_gup_nr(const struct gt_gup_fn *fn, unsigned long arg)
 }
 
 /*
- * The most pages one call records with preemption off: a larger call is
- * recorded by its wrapper, in the caller's context, this many folios at a
- * time.
+ * With large_calls, a call of more pages than this is recorded by its
+ * wrapper, in the caller's context, this many folios at a time.
  */
 #define GT_GUP_STRETCH	64
 
@@ -76,10 +75,11 @@ static inline long gt_gup_returned(const struct gt_gup_fn *fn,
 
 /*
  * Record entries [i, nr) of what call d handed out: all of them, from the
- * return handler (preemption off: timed), or their first max_folios
- * folios, from the wrapper. Returns how many entries.
+ * return handler (max_folios 0: preemption off, timed), or from the
+ * wrapper the runs of the first max_folios folios, stopping (with refill)
+ * before the first that finds the reserve empty. Returns how many entries.
  */
 long gt_gup_record(const struct gt_gup_fn *fn, struct gt_gup_data *d,
-		   long i, long nr, long max_folios);
+		   long i, long nr, long max_folios, bool refill);
 
 #endif /* _GUP_TRACK_GUP_CALL_H */

@@ -46,7 +46,7 @@ static int gup_entry(struct gt_hook *h, void *data, struct pt_regs *regs)
 }
 
 long gt_gup_record(const struct gt_gup_fn *fn, struct gt_gup_data *d,
-		   long i, long nr, long max_folios)
+		   long i, long nr, long max_folios, bool refill)
 {
 	struct gt_acquire acq = {
 		.site = d->site,
@@ -56,6 +56,7 @@ long gt_gup_record(const struct gt_gup_fn *fn, struct gt_gup_data *d,
 		.nr = nr - i,
 		.max_folios = max_folios,
 		.atomic = !max_folios,
+		.refill = refill,
 	};
 
 	if (fn->folios)
@@ -66,9 +67,8 @@ long gt_gup_record(const struct gt_gup_fn *fn, struct gt_gup_data *d,
 }
 
 /*
- * A call whose wrapper recorded it has only to end. Any other is at most
- * GT_GUP_STRETCH pages, or one that may not sleep (*_fast_only(), an
- * atomic caller), recorded here whole.
+ * A call whose wrapper recorded it (large_calls) has only to end; any
+ * other is recorded here whole, with preemption off.
  */
 static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
 {
@@ -77,7 +77,7 @@ static void gup_ret(struct gt_hook *h, void *data, struct pt_regs *regs)
 	if (!d->recorded)
 		gt_gup_record(h->priv, d, 0,
 			      gt_gup_returned(h->priv, regs_return_value(regs)),
-			      0);
+			      0, false);
 	gt_track_gup_exit();
 }
 

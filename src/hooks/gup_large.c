@@ -2,15 +2,19 @@
 /*
  * With large_calls, large GUP calls, and calls that would find the
  * reserve short, run through a wrapper of the same signature (ftrace
- * IPMODIFY) instead of straight into the kernel. The wrapper runs in the caller's context,
- * which may sleep (every entry point here may fault), so before the call
- * it fills the reserve for all of its pages, and after it records them
- * GT_GUP_STRETCH at a time with preemption on: a 1 GiB registration then
+ * IPMODIFY) instead of straight into the kernel. The wrapper runs in the
+ * caller's context, which may sleep (every entry point here may fault),
+ * so before the call it fills the reserve for all of its pages, and after
+ * it records them GT_GUP_STRETCH folios at a time with preemption on,
+ * refilling the reserve whenever it runs dry: a 1 GiB registration then
  * neither loses pins to an empty reserve on PREEMPT_RT nor holds a CPU for
  * its whole array. The kretprobe still follows the call (its instance
- * holds the attribution taken at entry); the wrapper's call into the
- * kernel is nested, and not followed again. The *_fast_only() entry
- * points may be called in atomic context and are never redirected.
+ * holds the attribution taken at entry); the wrapper's own call into the
+ * kernel is nested, and its entry declines it. Should the kretprobe have
+ * missed the outer call, the inner one is followed instead, and the
+ * unwinder skips the wrapper as a GUP helper ("gup_" in site.c). The
+ * *_fast_only() entry points may be called in atomic context and are
+ * never redirected.
  *
  * A redirected call returns into this module: unload waits until none is
  * in flight.
@@ -32,15 +36,34 @@
 static DEFINE_PER_CPU(long, gup_large_running);
 static DEFINE_PER_CPU(unsigned long, gup_large_calls);
 
-/* After the call into the kernel: record it, then leave. */
-static long gup_large_done(enum gt_gup_entry e, long rv)
+/* Tries of one stretch that the reserve may refuse before it counts. */
+#define GUP_LARGE_TRIES	4
+
+/*
+ * After the call into the kernel: record what it handed out in array,
+ * then leave. may_sleep: what gup_large_fill() found.
+ */
+static long gup_large_done(enum gt_gup_entry e, void *array, bool may_sleep,
+			   long rv)
 {
 	struct gt_hook *h = &gt_gup_entry_hooks[e];
-	struct gt_gup_data *d = gt_hook_instance(h);
-	long i, nr = gt_gup_returned(h->priv, rv);
+	struct gt_gup_data *d = may_sleep ? gt_hook_instance(h) : NULL;
+	long i = 0, n, nr = gt_gup_returned(h->priv, rv);
+	int dry = 0;
 
-	for (i = 0; d && !d->recorded && i < nr; ) {
-		i += gt_gup_record(h->priv, d, i, nr, GT_GUP_STRETCH);
+	/* Another's: an outer call of this entry point; this one is nested. */
+	if (d && d->array != array)
+		d = NULL;
+	while (d && !d->recorded && i < nr) {
+		n = gt_gup_record(h->priv, d, i, nr, GT_GUP_STRETCH,
+				  dry < GUP_LARGE_TRIES);
+		if (!n) {
+			dry++;
+			gt_table_reserve(GT_GUP_STRETCH);
+		} else {
+			dry = 0;
+		}
+		i += n;
 		cond_resched();
 	}
 	if (d)
@@ -49,17 +72,26 @@ static long gup_large_done(enum gt_gup_entry e, long rv)
 	return rv;
 }
 
-/* Before it: room in the reserve for every page it may hand out. */
-static void gup_large_fill(unsigned long nr)
+/*
+ * Before it: room in the reserve for every page it may hand out, and
+ * whether the caller may sleep. One that may not (preemption or
+ * interrupts off) relies on the pages being there already; the return
+ * probe records its call.
+ */
+static bool gup_large_fill(unsigned long nr)
 {
+	if (IS_ENABLED(CONFIG_PREEMPT_COUNT) && !preemptible())
+		return false;
 	gt_table_reserve(nr);
+	return true;
 }
 
 static long gup_large_pin(unsigned long start, unsigned long nr_pages,
 			  unsigned int gup_flags, GT_PAGES_PARAM)
 {
-	gup_large_fill(nr_pages);
-	return gup_large_done(GT_GUP_PIN,
+	bool may_sleep = gup_large_fill(nr_pages);
+
+	return gup_large_done(GT_GUP_PIN, pages, may_sleep,
 			     gt_gup_pass(pin_user_pages, start, nr_pages,
 					 gup_flags));
 }
@@ -67,8 +99,9 @@ static long gup_large_pin(unsigned long start, unsigned long nr_pages,
 static long gup_large_get(unsigned long start, unsigned long nr_pages,
 			  unsigned int gup_flags, GT_PAGES_PARAM)
 {
-	gup_large_fill(nr_pages);
-	return gup_large_done(GT_GUP_GET,
+	bool may_sleep = gup_large_fill(nr_pages);
+
+	return gup_large_done(GT_GUP_GET, pages, may_sleep,
 			     gt_gup_pass(get_user_pages, start, nr_pages,
 					 gup_flags));
 }
@@ -78,8 +111,9 @@ static long gup_large_pin_remote(struct mm_struct *mm, unsigned long start,
 				 unsigned int gup_flags, GT_PAGES_PARAM,
 				 int *locked)
 {
-	gup_large_fill(nr_pages);
-	return gup_large_done(GT_GUP_PIN_REMOTE,
+	bool may_sleep = gup_large_fill(nr_pages);
+
+	return gup_large_done(GT_GUP_PIN_REMOTE, pages, may_sleep,
 			     gt_gup_pass_remote(pin_user_pages_remote, mm,
 						start, nr_pages, gup_flags,
 						locked));
@@ -90,8 +124,9 @@ static long gup_large_get_remote(struct mm_struct *mm, unsigned long start,
 				 unsigned int gup_flags, GT_PAGES_PARAM,
 				 int *locked)
 {
-	gup_large_fill(nr_pages);
-	return gup_large_done(GT_GUP_GET_REMOTE,
+	bool may_sleep = gup_large_fill(nr_pages);
+
+	return gup_large_done(GT_GUP_GET_REMOTE, pages, may_sleep,
 			     gt_gup_pass_remote(get_user_pages_remote, mm,
 						start, nr_pages, gup_flags,
 						locked));
@@ -102,8 +137,9 @@ static long gup_large_pin_unlocked(unsigned long start,
 				   struct page **pages,
 				   unsigned int gup_flags)
 {
-	gup_large_fill(nr_pages);
-	return gup_large_done(GT_GUP_PIN_UNLOCKED,
+	bool may_sleep = gup_large_fill(nr_pages);
+
+	return gup_large_done(GT_GUP_PIN_UNLOCKED, pages, may_sleep,
 			     pin_user_pages_unlocked(start, nr_pages, pages,
 						     gup_flags));
 }
@@ -113,8 +149,9 @@ static long gup_large_get_unlocked(unsigned long start,
 				   struct page **pages,
 				   unsigned int gup_flags)
 {
-	gup_large_fill(nr_pages);
-	return gup_large_done(GT_GUP_GET_UNLOCKED,
+	bool may_sleep = gup_large_fill(nr_pages);
+
+	return gup_large_done(GT_GUP_GET_UNLOCKED, pages, may_sleep,
 			     get_user_pages_unlocked(start, nr_pages, pages,
 						     gup_flags));
 }
@@ -122,8 +159,9 @@ static long gup_large_get_unlocked(unsigned long start,
 static int gup_large_pin_fast(unsigned long start, int nr_pages,
 			      unsigned int gup_flags, struct page **pages)
 {
-	gup_large_fill(max(nr_pages, 0));
-	return gup_large_done(GT_GUP_PIN_FAST,
+	bool may_sleep = gup_large_fill(max(nr_pages, 0));
+
+	return gup_large_done(GT_GUP_PIN_FAST, pages, may_sleep,
 			     pin_user_pages_fast(start, nr_pages, gup_flags,
 						 pages));
 }
@@ -131,8 +169,9 @@ static int gup_large_pin_fast(unsigned long start, int nr_pages,
 static int gup_large_get_fast(unsigned long start, int nr_pages,
 			      unsigned int gup_flags, struct page **pages)
 {
-	gup_large_fill(max(nr_pages, 0));
-	return gup_large_done(GT_GUP_GET_FAST,
+	bool may_sleep = gup_large_fill(max(nr_pages, 0));
+
+	return gup_large_done(GT_GUP_GET_FAST, pages, may_sleep,
 			     get_user_pages_fast(start, nr_pages, gup_flags,
 						 pages));
 }
@@ -141,8 +180,9 @@ static long gup_large_memfd(struct file *memfd, loff_t start, loff_t end,
 			    struct folio **folios, unsigned int max_folios,
 			    pgoff_t *offset)
 {
-	gup_large_fill(max_folios);
-	return gup_large_done(GT_GUP_MEMFD,
+	bool may_sleep = gup_large_fill(max_folios);
+
+	return gup_large_done(GT_GUP_MEMFD, folios, may_sleep,
 			     gt_memfd_pin_folios(memfd, start, end, folios,
 						 max_folios, offset));
 }
@@ -227,6 +267,8 @@ void gt_gup_large_drain(void)
 	unsigned int waited = 0;
 	long n;
 
+	if (!gt_gup_large_calls())
+		return;		/* nothing ever ran in the wrapper */
 	/* Not redirected any more: the sum only falls. */
 	while ((n = gup_large_sum()) > 0) {
 		if (waited++ % 1000 == 0)

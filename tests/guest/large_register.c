@@ -7,8 +7,9 @@
  *             call;
  *   rdma:     ibv_reg_mr() pins it in calls of 512 pages, back to back.
  * Twice each, on every flavour, PREEMPT_RT included, where no handler may
- * allocate, with large_calls=1 (the default on PREEMPT_RT; the module is
- * reloaded with it elsewhere, and reloaded as it was at the end): such
+ * allocate, with large_calls=1 (the default on PREEMPT_RT; elsewhere the
+ * module is reloaded with it, and at the end with its defaults, as the
+ * suite loads it): such
  * calls run through the module's wrapper, which fills the reserve before
  * the call and records its pages after it, 64 folios at a time, in the
  * caller's context. Ours equal the kernel's, all of it is in the
@@ -263,6 +264,6 @@ int main(int argc, char **argv)
 	}
 	munmap(buf, len);
 	ktap_result(was == 1 || !system("rmmod gup_track && insmod " KO),
-		    "gup_track reloaded as it was");
+		    "gup_track reloaded with its defaults");
 	return ktap_finish();
 }
