@@ -74,11 +74,18 @@ struct gt_group {
 	bool on;
 	struct ftrace_ops ops[2];	/* GT_FENTRY, GT_FREDIRECT */
 	bool ops_on[2];
-	struct {
+	struct gt_group_map {
 		unsigned long ip;
 		struct gt_hook *hook;
 	} map[2][GT_GROUP_FTRACE_MAX];	/* per ops, so each looks at its own */
 };
+
+/* The functions learnt by the group's ops of kind. */
+static struct gt_group_map *gt_group_map(struct gt_group *g,
+					 enum gt_hook_kind kind)
+{
+	return g->map[kind == GT_FREDIRECT];
+}
 
 static struct gt_group gt_groups[GT_HOOK_GROUPS] = {
 	[GT_HOOKS_TRACK] = { gt_track_sets, ARRAY_SIZE(gt_track_sets),
@@ -159,7 +166,7 @@ static noinline struct gt_hook *gt_group_learn(struct gt_group *g,
 					       enum gt_hook_kind kind,
 					       unsigned long ip)
 {
-	typeof(g->map[0][0]) *map = g->map[kind == GT_FREDIRECT];
+	struct gt_group_map *map = gt_group_map(g, kind);
 	char name[KSYM_SYMBOL_LEN];
 	struct gt_hook *h;
 	int i, m;
@@ -188,7 +195,7 @@ static struct gt_hook *gt_group_hook(struct gt_group *g,
 				     enum gt_hook_kind kind, unsigned long ip,
 				     bool learn)
 {
-	typeof(g->map[0][0]) *map = g->map[kind == GT_FREDIRECT];
+	struct gt_group_map *map = gt_group_map(g, kind);
 	struct gt_hook *h;
 	int m;
 
@@ -537,11 +544,11 @@ int gt_hooks_init(void)
 
 unsigned long gt_hook_ip(const struct gt_hook *h)
 {
-	typeof(gt_groups[0].map[0][0]) *map;
+	struct gt_group_map *map;
 	unsigned int g, m;
 
 	for (g = 0; g < GT_HOOK_GROUPS; g++) {
-		map = gt_groups[g].map[h->kind == GT_FREDIRECT];
+		map = gt_group_map(&gt_groups[g], h->kind);
 		for (m = 0; m < GT_GROUP_FTRACE_MAX; m++)
 			if (READ_ONCE(map[m].hook) == h)
 				return READ_ONCE(map[m].ip);

@@ -32,8 +32,11 @@
 #include "gup_call.h"
 #include "hooks.h"
 
-/* Redirected calls not yet returned, summed over CPUs. */
-static DEFINE_PER_CPU(long, gup_large_running);
+/*
+ * Redirected calls not yet returned (a CPU's count may wrap: a call can
+ * return on another CPU; the sum is right), and all of them.
+ */
+static DEFINE_PER_CPU(unsigned long, gup_large_running);
 static DEFINE_PER_CPU(unsigned long, gup_large_calls);
 
 /* Tries of one stretch that the reserve may refuse before it counts. */
@@ -242,37 +245,32 @@ struct gt_hook_set gt_hooks_gup_large = {
 	.nr = ARRAY_SIZE(gup_large_hooks),
 };
 
-static long gup_large_sum(void)
-{
-	long n = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		n += per_cpu(gup_large_running, cpu);
-	return n;
-}
-
-unsigned long gt_gup_large_calls(void)
+static unsigned long gup_large_sum(unsigned long __percpu *count)
 {
 	unsigned long n = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		n += per_cpu(gup_large_calls, cpu);
+		n += *per_cpu_ptr(count, cpu);
 	return n;
+}
+
+unsigned long gt_gup_large_calls(void)
+{
+	return gup_large_sum(&gup_large_calls);
 }
 
 void gt_gup_large_drain(void)
 {
 	unsigned int waited = 0;
-	long n;
+	unsigned long n;
 
 	if (!gt_gup_large_calls())
 		return;		/* nothing ever ran in the wrapper */
 	/* Not redirected any more: the sum only falls. */
-	while ((n = gup_large_sum()) > 0) {
+	while ((n = gup_large_sum(&gup_large_running))) {
 		if (waited++ % 1000 == 0)
-			pr_info("unload waits for %ld large GUP calls in flight\n",
+			pr_info("unload waits for %lu large GUP calls in flight\n",
 				n);
 		msleep(20);
 	}
