@@ -139,24 +139,36 @@ static int uring_reg(int ring, unsigned int op, struct iovec *iov, int n)
 	return syscall(__NR_io_uring_register, ring, op, iov, n);
 }
 
-static void uring(struct run *r, enum buf_kind kind, int iters)
+static int uring_open(void)
 {
 	struct io_uring_params params;
-	struct iovec iov = { .iov_base = buffer(kind), .iov_len = NR * GT_PAGE };
-	long long w, c;
 	int ring;
 
 	memset(&params, 0, sizeof(params));
 	ring = syscall(__NR_io_uring_setup, 4, &params);
 	if (ring < 0)
 		die("io_uring_setup");
+	return ring;
+}
+
+/* One registration of the buffer and its release. */
+static void uring_cycle(int ring, struct iovec *iov)
+{
+	if (uring_reg(ring, IORING_REGISTER_BUFFERS, iov, 1))
+		die("IORING_REGISTER_BUFFERS");
+	if (uring_reg(ring, IORING_UNREGISTER_BUFFERS, NULL, 0))
+		die("IORING_UNREGISTER_BUFFERS");
+}
+
+static void uring(struct run *r, enum buf_kind kind, int iters)
+{
+	struct iovec iov = { .iov_base = buffer(kind), .iov_len = NR * GT_PAGE };
+	int ring = uring_open();
+	long long w, c;
+
 	start(r, &w, &c);
-	for (int i = 0; i < iters; i++, r->ops++) {
-		if (uring_reg(ring, IORING_REGISTER_BUFFERS, &iov, 1))
-			die("IORING_REGISTER_BUFFERS");
-		if (uring_reg(ring, IORING_UNREGISTER_BUFFERS, NULL, 0))
-			die("IORING_UNREGISTER_BUFFERS");
-	}
+	for (int i = 0; i < iters; i++, r->ops++)
+		uring_cycle(ring, &iov);
 	stop(r, w, c);
 	close(ring);
 }
@@ -367,7 +379,6 @@ static int hold(long nr)
 /* The load under the latency row: large registrations, back to back. */
 static int uring_load(long mb)
 {
-	struct io_uring_params params;
 	struct iovec iov;
 	cpu_set_t cpus;
 	int ring;
@@ -381,18 +392,11 @@ static int uring_load(long mb)
 	iov.iov_base = gt_anon(iov.iov_len / GT_PAGE);
 	if (!iov.iov_base)
 		die("mmap");
-	memset(&params, 0, sizeof(params));
-	ring = syscall(__NR_io_uring_setup, 4, &params);
-	if (ring < 0)
-		die("io_uring_setup");
+	ring = uring_open();
 	printf("loading\n");
 	fflush(stdout);
-	for (;;) {
-		if (uring_reg(ring, IORING_REGISTER_BUFFERS, &iov, 1))
-			die("IORING_REGISTER_BUFFERS");
-		if (uring_reg(ring, IORING_UNREGISTER_BUFFERS, NULL, 0))
-			die("IORING_UNREGISTER_BUFFERS");
-	}
+	for (;;)
+		uring_cycle(ring, &iov);
 	return 0;
 }
 
